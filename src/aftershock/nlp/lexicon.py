@@ -1,0 +1,69 @@
+"""The trigger lexicon (ontology/data/triggers.yaml) as typed, cached lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    code: str
+    kind: str  # violent | kill | protest | verbal | demand | threat | material | coerce | meet
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    code: str
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    verbs: dict[str, Trigger]
+    nouns: dict[str, Trigger]
+    instruments: dict[str, Instrument]
+    demand_objects: dict[str, str]
+    alleged: frozenset[str]
+    hypothetical: frozenset[str]
+    threat_heads: frozenset[str]
+    demand_heads: frozenset[str]
+    deny_heads: frozenset[str]
+    cause_preps: frozenset[str]
+    cause_verbs: frozenset[str]
+    victim_nouns: frozenset[str]
+
+
+@cache
+def lexicon() -> Lexicon:
+    raw = yaml.safe_load(
+        resources.files("aftershock.ontology").joinpath("data/triggers.yaml").read_text("utf-8")
+    )
+
+    def triggers(section: str) -> dict[str, Trigger]:
+        return {k: Trigger(str(v["code"]), v["kind"]) for k, v in raw[section].items()}
+
+    return Lexicon(
+        verbs=triggers("verbs"),
+        nouns=triggers("nouns"),
+        instruments={
+            k: Instrument(str(v["code"]), v["mode"]) for k, v in raw["instruments"].items()
+        },
+        demand_objects={k: str(v) for k, v in raw["demand_objects"].items()},
+        **{
+            key: frozenset(raw[key])
+            for key in (
+                "alleged",
+                "hypothetical",
+                "threat_heads",
+                "demand_heads",
+                "deny_heads",
+                "cause_preps",
+                "cause_verbs",
+                "victim_nouns",
+            )
+        },
+    )

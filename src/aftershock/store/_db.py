@@ -1,0 +1,367 @@
+"""The DuckDB store: one file, one write path (``Store.write``), parameterised reads.
+
+DuckDB lets one process write a file at a time; readers elsewhere should open it with
+``read_only=True``. Event records are stored twice on purpose: as flat, indexed columns for
+filtering and analytics, and as the full JSON record, which is what reads return (so extra
+keys such as ``mentions`` survive the round trip).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from aftershock.errors import StoreError
+from aftershock.records import Article
+from aftershock.store._rows import (
+    ARTICLE_SCHEMA,
+    EVENT_SCHEMA,
+    articles_table,
+    dedupe,
+    events_table,
+)
+from aftershock.store._schema import migrate
+
+_ARTICLE_COLS = ", ".join(ARTICLE_SCHEMA.names)
+_EVENT_COLS = ", ".join(EVENT_SCHEMA.names)
+
+_INSERT_ARTICLES = f"""
+INSERT INTO articles ({_ARTICLE_COLS}, ingested_at)
+SELECT {_ARTICLE_COLS}, $now FROM _staged_articles s
+WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = s.id)
+"""
+
+# Skip an event whose id is stored, or whose article already has events stored: a re-run
+# with a new extractor version makes new ids, and must not add a second set of events.
+# The subqueries see the table as it was before this statement, so one batch may add many
+# events of one article.
+_INSERT_EVENTS = f"""
+INSERT INTO events ({_EVENT_COLS}, inserted_at)
+SELECT {_EVENT_COLS}, $now FROM _staged_events s
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = s.id)
+  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.article_id = s.article_id)
+"""
+
+_UPSERT_ACTORS = """
+INSERT INTO actors (key, code, name, country, role, first_seen)
+SELECT DISTINCT ON (key) key, code, name, country, role, $now FROM (
+    SELECT actor1_key AS key, actor1_code AS code, actor1_name AS name,
+           actor1_country AS country, actor1_role AS role FROM _staged_events
+    UNION ALL
+    SELECT actor2_key, actor2_code, actor2_name, actor2_country, actor2_role
+    FROM _staged_events
+) u
+WHERE key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.key = u.key)
+"""
+
+_UPSERT_LOCATIONS = """
+INSERT INTO locations (key, name, country, admin1, lat, lon, geonameid, precision, first_seen)
+SELECT DISTINCT ON (location_key)
+       location_key, location_name, location_country, location_admin1, lat, lon, geonameid,
+       location_precision, $now
+FROM _staged_events s
+WHERE location_key IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM locations l WHERE l.key = s.location_key)
+"""
+
+_ACTOR_MATCH = (
+    "("
+    + " OR ".join(
+        f"lower(actor{n}_name) = $actor OR lower(actor{n}_text) = $actor"
+        f" OR starts_with(lower(actor{n}_code), $actor)"  # CAMEO codes are hierarchical
+        for n in (1, 2)
+    )
+    + ")"
+)
+
+_ARTICLE_FIELDS = (
+    "id",
+    "text",
+    "date",
+    "title",
+    "url",
+    "source",
+    "origin",
+    "date_source",
+    "dateline_place",
+    "content_hash",
+    "ingested_at",
+    "extractor_version",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one ``Store.write`` call changed."""
+
+    new_articles: int
+    existing_articles: int  # in the batch but already stored (not rewritten)
+    new_events: int
+
+
+def _to_date(value: date | str | None, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a date or YYYY-MM-DD, not {value!r}") from exc
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _roots(cameo_root: str) -> list[str]:
+    """ "19,18" -> ["19", "18"]; "1" -> ["01"] since CAMEO roots are two digits."""
+    out = []
+    for part in cameo_root.split(","):
+        part = part.strip()
+        if part:
+            out.append(part.zfill(2) if part.isdigit() else part)
+    return out
+
+
+class Store:
+    """An Aftershock event store in one DuckDB file.
+
+    >>> with Store("events.duckdb") as store:                     # doctest: +SKIP
+    ...     result = store.write(articles, events)
+    ...     recent = store.events(start=date(2024, 1, 1), cameo_root="19,18")
+
+    Opening for writing applies pending migrations; ``read_only=True`` never changes the
+    file and fails if it needs migrating.
+    """
+
+    def __init__(self, path: str | Path = "aftershock.duckdb", *, read_only: bool = False) -> None:
+        self.path = path if str(path) == ":memory:" else Path(path)
+        self.read_only = read_only
+        try:
+            self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(
+                str(self.path), read_only=read_only
+            )
+        except duckdb.Error as exc:
+            hint = ""
+            if "lock" in str(exc).lower():
+                hint = " (another process has it open for writing; readers use read_only=True)"
+            raise StoreError(f"cannot open store {self.path}: {exc}{hint}") from exc
+        try:
+            migrate(self._con, read_only=read_only)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read_only" if self.read_only else "read-write"
+        state = "closed" if self._con is None else mode
+        return f"Store({str(self.path)!r}, {state})"
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for read queries (analytics, dashboards).
+
+        Write only through ``write()``: it keeps articles, events, actors and locations
+        consistent in one transaction.
+        """
+        if self._con is None:
+            raise StoreError("store is closed")
+        return self._con
+
+    # -- the write path ------------------------------------------------------------------
+
+    def write(
+        self, articles: Sequence[Article], events: Sequence[Mapping[str, Any]]
+    ) -> WriteResult:
+        """Store a batch of articles and their event records, in one transaction.
+
+        Idempotent: ids are stable, so writing the same batch again adds nothing. An
+        article already stored is kept as it was. An event is skipped when its id is
+        stored or when its article already has events stored (so re-coding an article
+        never adds a second set). Actors and locations of the events are added to the
+        ``actors``/``locations`` tables in the same transaction. On any failure nothing is
+        written and ``StoreError`` names the step that failed.
+        """
+        con = self.connection
+        if self.read_only:
+            raise StoreError("store is open read_only: cannot write")
+        articles = dedupe(articles, "id")
+        events = dedupe(events, "id")
+        staged_articles = articles_table(articles)
+        staged_events = events_table(events)
+        params = {"now": datetime.now(UTC).replace(tzinfo=None)}
+        step = "begin"
+        # Finish any result a caller left half-read on .connection; it would block register().
+        con.complete()
+        con.register("_staged_articles", staged_articles)
+        con.register("_staged_events", staged_events)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            step = "insert articles"
+            new_articles = self._count(con.execute(_INSERT_ARTICLES, params))
+            step = "insert events"
+            new_events = self._count(con.execute(_INSERT_EVENTS, params))
+            step = "upsert actors"
+            con.execute(_UPSERT_ACTORS, params)
+            step = "upsert locations"
+            con.execute(_UPSERT_LOCATIONS, params)
+            step = "commit"
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            # A failed COMMIT has already ended the transaction.
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise StoreError(f"store write failed at step '{step}': {exc}") from exc
+        finally:
+            con.unregister("_staged_articles")
+            con.unregister("_staged_events")
+        return WriteResult(
+            new_articles=new_articles,
+            existing_articles=len(articles) - new_articles,
+            new_events=new_events,
+        )
+
+    @staticmethod
+    def _count(result: duckdb.DuckDBPyConnection) -> int:
+        # fetchall, not fetchone: DuckDB 2 keeps a half-read result open, and an open result
+        # blocks register() and other work on the connection.
+        rows = result.fetchall()
+        return int(rows[0][0]) if rows else 0
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def events(
+        self,
+        *,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        actor: str | None = None,
+        country: str | None = None,
+        cameo_root: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Event records matching every given filter, ordered by date (undated last), id.
+
+        ``start``/``end`` are inclusive and drop undated events. ``actor`` matches either
+        actor's name or text case-insensitively, or its CAMEO code or a code prefix ("IRQ"
+        matches "IRQMIL"). ``country`` (ISO3) matches either actor's country or the
+        location's. ``cameo_root`` is one root or a comma list ("19,18").
+        """
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        start_d, end_d = _to_date(start, "start"), _to_date(end, "end")
+        if start_d is not None:
+            where.append("date >= $start")
+            params["start"] = start_d
+        if end_d is not None:
+            where.append("date <= $end")
+            params["end"] = end_d
+        if actor is not None and actor.strip():
+            where.append(_ACTOR_MATCH)
+            params["actor"] = actor.strip().lower()
+        if country is not None and country.strip():
+            where.append(
+                "(actor1_country = $country OR actor2_country = $country"
+                " OR location_country = $country)"
+            )
+            params["country"] = country.strip().upper()
+        if cameo_root is not None and _roots(cameo_root):
+            where.append("list_contains($roots, cameo_root)")
+            params["roots"] = _roots(cameo_root)
+        if (limit is not None and limit < 0) or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        sql = "SELECT record, cluster_id FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY date NULLS LAST, id"
+        if limit is not None:
+            sql += " LIMIT $limit"
+            params["limit"] = limit
+        if offset:
+            sql += " OFFSET $offset"
+            params["offset"] = offset
+        rows = self.connection.execute(sql, params).fetchall()
+        out = []
+        for record, cluster_id in rows:
+            ev = json.loads(record)
+            # The column is where a later clustering step writes; the record predates it.
+            if cluster_id is not None:
+                ev["cluster_id"] = cluster_id
+            out.append(ev)
+        return out
+
+    def count_events(self) -> int:
+        return self._count(self.connection.execute("SELECT count(*) FROM events"))
+
+    def count_articles(self) -> int:
+        return self._count(self.connection.execute("SELECT count(*) FROM articles"))
+
+    def article(self, id: str) -> dict[str, Any] | None:
+        """One stored article as a dict (dates as ISO strings), or None."""
+        rows = self.connection.execute(
+            f"SELECT {', '.join(_ARTICLE_FIELDS)} FROM articles WHERE id = $id", {"id": id}
+        ).fetchall()
+        if not rows:
+            return None
+        return {k: _iso(v) for k, v in zip(_ARTICLE_FIELDS, rows[0], strict=True)}
+
+    def stored_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of ``ids`` already stored: lets a run skip re-coding them."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        rows = self.connection.execute(
+            "SELECT id FROM articles WHERE list_contains($ids, id)", {"ids": wanted}
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for printing: totals, date range, events by CAMEO root, quad class and
+        location country (``"unknown"`` where the event has none)."""
+        con = self.connection
+        rows = con.execute("SELECT count(*), min(date), max(date) FROM events").fetchall()
+        n_events, first, last = rows[0]
+
+        def by(column: str, order: str) -> dict[str, int]:
+            # `column` is one of our own column names below, never user input.
+            sql = (
+                f"SELECT coalesce(nullif(CAST({column} AS VARCHAR), ''), 'unknown') AS k,"
+                f" count(*) AS n FROM events GROUP BY k ORDER BY {order}"
+            )
+            return {k: int(n) for k, n in con.execute(sql).fetchall()}
+
+        return {
+            "articles": self.count_articles(),
+            "events": int(n_events),
+            "first_date": _iso(first),
+            "last_date": _iso(last),
+            "by_cameo_root": by("cameo_root", "k"),
+            "by_quad_class": by("quad_class", "k"),
+            "by_country": by("location_country", "n DESC, k"),
+        }

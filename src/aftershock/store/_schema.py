@@ -1,0 +1,187 @@
+"""The store's schema as named, ordered migrations.
+
+Each migration runs once, in its own transaction, and is recorded in ``_migrations``.
+Never edit a migration that has shipped: append a new one (``0002_...``) instead, so
+existing store files upgrade the same way fresh ones are built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from aftershock.errors import StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    # SQL text (may hold several statements) or a callable for data migrations.
+    apply: str | Callable[[duckdb.DuckDBPyConnection], None]
+
+
+_INITIAL = """
+CREATE TABLE articles (
+    id                VARCHAR PRIMARY KEY,
+    text              VARCHAR NOT NULL,
+    date              DATE,
+    title             VARCHAR,
+    url               VARCHAR,
+    source            VARCHAR,
+    origin            VARCHAR,
+    date_source       VARCHAR,
+    dateline_place    VARCHAR,
+    content_hash      VARCHAR,
+    ingested_at       TIMESTAMP,
+    extractor_version VARCHAR
+);
+
+CREATE TABLE events (
+    id                   VARCHAR PRIMARY KEY,
+    article_id           VARCHAR NOT NULL,
+    schema_version       INTEGER,
+    date                 DATE,
+    date_precision       VARCHAR,
+    report_date          DATE,
+    sentence             VARCHAR,
+    span_start           INTEGER,
+    span_end             INTEGER,
+    actor1_key           VARCHAR,
+    actor1_text          VARCHAR,
+    actor1_name          VARCHAR,
+    actor1_country       VARCHAR,
+    actor1_role          VARCHAR,
+    actor1_code          VARCHAR,
+    actor2_key           VARCHAR,
+    actor2_text          VARCHAR,
+    actor2_name          VARCHAR,
+    actor2_country       VARCHAR,
+    actor2_role          VARCHAR,
+    actor2_code          VARCHAR,
+    cameo_code           VARCHAR,
+    cameo_root           VARCHAR,
+    goldstein            DOUBLE,
+    quad_class           INTEGER,
+    plover_event         VARCHAR,
+    plover_mode          VARCHAR,
+    plover_context       VARCHAR[],
+    acled_event_type     VARCHAR,
+    acled_sub_event_type VARCHAR,
+    location_key         VARCHAR,
+    location_name        VARCHAR,
+    location_country     VARCHAR,
+    location_admin1      VARCHAR,
+    lat                  DOUBLE,
+    lon                  DOUBLE,
+    geonameid            BIGINT,
+    location_precision   VARCHAR,
+    fatalities           INTEGER,
+    status               VARCHAR,
+    tone                 DOUBLE,
+    emotions             JSON,
+    confidence           DOUBLE,
+    caused_by            VARCHAR[],
+    cluster_id           VARCHAR,
+    record               JSON NOT NULL,
+    inserted_at          TIMESTAMP
+);
+
+CREATE INDEX events_date_idx ON events (date);
+CREATE INDEX events_actor1_country_idx ON events (actor1_country);
+CREATE INDEX events_actor2_country_idx ON events (actor2_country);
+CREATE INDEX events_cameo_root_idx ON events (cameo_root);
+CREATE INDEX events_article_id_idx ON events (article_id);
+
+-- key = code|name|country|role: the same actor as coded; events join on actor1_key/actor2_key.
+CREATE TABLE actors (
+    key        VARCHAR PRIMARY KEY,
+    code       VARCHAR,
+    name       VARCHAR,
+    country    VARCHAR,
+    role       VARCHAR,
+    first_seen TIMESTAMP
+);
+
+-- key = 'gn:<geonameid>' when resolved, else name|admin1|country|precision; see _rows.py.
+CREATE TABLE locations (
+    key        VARCHAR PRIMARY KEY,
+    name       VARCHAR,
+    country    VARCHAR,
+    admin1     VARCHAR,
+    lat        DOUBLE,
+    lon        DOUBLE,
+    geonameid  BIGINT,
+    precision  VARCHAR,
+    first_seen TIMESTAMP
+);
+"""
+
+# Append only. Names sort in application order.
+MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _INITIAL),)
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    """Names of applied migrations, or None when the file has no ``_migrations`` table."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_migrations'"
+    ).fetchall()
+    if not exists[0][0]:
+        return None
+    return [row[0] for row in con.execute("SELECT name FROM _migrations ORDER BY name").fetchall()]
+
+
+def migrate(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    read_only: bool,
+    migrations: tuple[Migration, ...] = MIGRATIONS,
+) -> list[str]:
+    """Bring the store up to date; returns the names applied now.
+
+    A read-only connection cannot migrate, so it only checks the file is current.
+    """
+    known = {m.name for m in migrations}
+    applied = _applied(con)
+    if read_only:
+        if applied is None:
+            raise StoreError("not an Aftershock store (no _migrations table)")
+        pending = [m.name for m in migrations if m.name not in applied]
+        if pending:
+            raise StoreError(
+                f"store needs migrations {', '.join(pending)}: open it once without read_only"
+            )
+        return []
+
+    if applied is None:
+        con.execute("CREATE TABLE _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+        applied = []
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        # Written by a newer Aftershock: writing with this version could corrupt it.
+        raise StoreError(
+            f"store has migrations this version does not know ({', '.join(unknown)}): "
+            "upgrade aftershock or open it read_only"
+        )
+    done: list[str] = []
+    for m in migrations:
+        if m.name in applied:
+            continue
+        try:
+            con.execute("BEGIN TRANSACTION")
+            if isinstance(m.apply, str):
+                con.execute(m.apply)
+            else:
+                m.apply(con)
+            con.execute(
+                "INSERT INTO _migrations VALUES (?, ?)",
+                [m.name, datetime.now(UTC).replace(tzinfo=None)],
+            )
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"migration {m.name} failed: {exc}") from exc
+        done.append(m.name)
+    return done
