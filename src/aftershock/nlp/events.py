@@ -8,6 +8,7 @@ report the same action (see ``links``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -135,9 +136,15 @@ def _prep_objects(tok: Token, preps: frozenset[str]) -> list[Token]:
     return out
 
 
-def _first_actor(resolver: ActorResolver, toks: list[Token]) -> ActorRef | None:
+def _first_actor(
+    resolver: ActorResolver, toks: list[Token], skip: Mapping[str, object] | None = None
+) -> ActorRef | None:
+    """The first phrase that resolves to an actor. Words in ``skip`` (weapons: "drone",
+    "missile") count only when they carry a named actor ("US drone")."""
     for t in toks:
         a = resolver.resolve(t)
+        if a is not None and skip is not None and t.lemma_.lower() in skip and not a.named:
+            continue
         if a is not None:
             return a
         for c in t.conjuncts:
@@ -176,6 +183,17 @@ class MentionFinder:
             if m is not None:
                 mentions.append(m)
         self._absorb(mentions)
+        by_tok = {m.trigger.i: m for m in mentions}
+        for m in mentions:
+            head = by_tok.get(m.trigger.head.i)
+            if (
+                head is not None
+                and head is not m
+                and m.trigger.dep_ in ("xcomp", "advcl", "conj")
+                and head.trig.kind == m.trig.kind
+                and not m.nominal
+            ):
+                m.absorbed.append(m.trigger)  # one gathering, two verbs
         return [m for m in mentions if not m.absorbed or m.trigger not in m.absorbed]
 
     # -- building one mention -------------------------------------------------------
@@ -200,6 +218,10 @@ class MentionFinder:
                 return None
         self._status(m)
         self._refine(m)
+        if m.actor1 is not None and m.actor1.role is None and m.actor1.country:
+            if m.code[:2] in ("19", "20") or m.code in ("183", "195", "1951", "1952"):
+                m.actor1.role = "MIL"  # a state using military force: "US drone strike"
+                m.actor1.code = (m.actor1.code or "") + "MIL"
         m.fatalities = self._toll(m)
         self._causes(m)
         m.recent = any(c.lower_ in ("recent", "latest", "last") for c in tok.children)
@@ -230,7 +252,7 @@ class MentionFinder:
     def _noun_args(self, m: Mention) -> None:
         tok = m.trigger
         mods = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
-        m.actor1 = _first_actor(self.resolver, mods)
+        m.actor1 = _first_actor(self.resolver, mods, skip=self.lex.instruments)
         if m.actor1 is None:
             m.actor1 = _first_actor(self.resolver, _prep_objects(tok, _SOURCE_PREPS))
         if m.actor1 is None and tok.dep_ == "dobj" and tok.head.lemma_.lower() in _LIGHT_VERBS:
@@ -239,7 +261,10 @@ class MentionFinder:
         targets = _prep_objects(tok, _TARGET_PREPS)
         m.actor2 = _first_actor(self.resolver, targets)
         if m.actor2 is None and m.trig.kind == "demand":
-            for o in _prep_objects(tok, frozenset({"for", "of"})):
+            # "demands from Iraqi officials for an end to the US presence": the "for"
+            # phrase may hang off the trigger or off its source phrase
+            fors = [t for t in _demand_scope(tok) if t.dep_ == "pobj" and t.head.lower_ == "for"]
+            for o in fors or _prep_objects(tok, frozenset({"of"})):
                 m.actor2 = _actor_in_subtree(self.resolver, o)
                 if m.actor2:
                     break
@@ -252,7 +277,7 @@ class MentionFinder:
         tok, lex = m.trigger, self.lex
         sent_text = m.sent.text.strip()
         kids = list(tok.children)
-        if any(c.lower_ in lex.alleged for c in kids):
+        if any(c.lower_ in lex.alleged for c in kids if c.dep_ in ("amod", "advmod", "aux")):
             m.status = "alleged"
         if any(c.dep_ == "neg" for c in kids):
             m.status = "negated"
@@ -316,7 +341,7 @@ class MentionFinder:
                     m.code = best.code
                 m.mode = best.mode
         if m.trig.kind in ("demand", "verbal") and m.code in ("100", "020"):
-            for t in tok.subtree:
+            for t in _demand_scope(tok):
                 sub = lex.demand_objects.get(t.lemma_.lower())
                 if sub:
                     m.code = sub if m.code == "100" else "02" + sub[2:] if len(sub) > 2 else m.code
@@ -417,6 +442,17 @@ class MentionFinder:
                     if t.lemma_.lower() == "life" and t.head.lemma_.lower() in ("claim", "take"):
                         for o in _objects_of(t, ("of",)):
                             m.actor2 = self.resolver.resolve(o)
+
+
+def _demand_scope(tok: Token) -> list[Token]:
+    """What a demand asks for: its own phrase, plus the "for ..." phrase a parser may
+    hang on the governing verb ("sparking demands from X for an end to Y")."""
+    toks = list(tok.subtree)
+    if tok.dep_ == "dobj":
+        for prep in tok.head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "for":
+                toks.extend(prep.subtree)
+    return toks
 
 
 def _objects_of(tok: Token, preps: tuple[str, ...]) -> list[Token]:

@@ -61,6 +61,14 @@ def _compatible(g: EventGroup, m: Mention) -> bool:
     return anaphoric or same_dyad or (m.actor1 is None and m.actor2 is None)
 
 
+def _same_action(a: Mention, b: Mention) -> bool:
+    if a.trigger.lemma_.lower() == b.trigger.lemma_.lower():
+        return True
+    if a.code[:2] == b.code[:2] and a.code[:2] not in _HOSTILE:
+        return True  # demands, protests, talks: one per dyad and article
+    return a.code == b.code and a.code != "190"
+
+
 def _info(m: Mention) -> int:
     return (
         2 * (m.actor1 is not None)
@@ -76,11 +84,12 @@ def merge(mentions: list[Mention]) -> list[EventGroup]:
     for m in mentions:
         if m.embedded:
             continue
-        target = None
-        for g in reversed(groups):
-            if _compatible(g, m):
-                target = g
-                break
+        cands = [g for g in reversed(groups) if _compatible(g, m)]
+        # prefer the group that names the action the same way ("the drone strike")
+        target = next((g for g in cands if any(_same_action(x, m) for x in g.mentions)), None)
+        if target is None and cands and not (m.nominal and m.definite and m.actor1 is None
+                                             and m.code != "190"):  # fmt: skip
+            target = cands[0]
         if target is None:
             # A lone mention with no actor, place or toll is too thin to stand alone.
             if m.actor1 is None and m.actor2 is None and m.fatalities is None:
