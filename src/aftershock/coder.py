@@ -70,7 +70,8 @@ class Coder:
         self.kb = kb if kb is not None else ActorKB.load()
         self.gazetteer = gazetteer if gazetteer is not None else default_gazetteer()
         self.lex = lexicon()
-        self.finder = MentionFinder(self.lex, ActorResolver(self.kb))
+        event_nouns = frozenset(k for k in self.lex.nouns if " " not in k)
+        self.finder = MentionFinder(self.lex, ActorResolver(self.kb, event_nouns))
         self.n_process = n_process
         self.batch_size = batch_size
 
@@ -176,6 +177,13 @@ class Coder:
         anchors: list[Token] = [tok]
         if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj") and tok.head.pos_ in ("VERB",):
             anchors.append(tok.head)
+        if not m.nominal and m.trig.kind in ("violent", "kill"):
+            # "the RSF shelled El Fasher": the object is a place, not an actor
+            for obj in tok.children:
+                if obj.dep_ in ("dobj", "nsubjpass") and obj.pos_ == "PROPN":
+                    place = self._place_phrase(obj, context)
+                    if place is not None:
+                        return place
         for a in anchors:
             for prep in a.children:
                 if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
@@ -186,6 +194,23 @@ class Coder:
                     place = self._place_phrase(pobj, context)
                     if place is not None:
                         return place
+        return None
+
+    def _sentence_place(self, m: Mention, context: set[str], *actors: Any) -> Place | None:
+        """Fallback: a place named elsewhere in the sentence under a place preposition,
+        not one that names an actor ("Iraqi officials") or a clause about something else."""
+        used = {i for a in actors if a is not None for i in range(a.start, a.end)}
+        for ent in m.sent.ents:
+            if ent.label_ not in ("GPE", "LOC", "FAC") or ent.start in used:
+                continue
+            head = ent.root.head
+            if ent.root.dep_ != "pobj" or head.lower_ not in _PLACE_PREPS:
+                continue
+            if any(t.dep_ == "relcl" for t in ent.root.ancestors):
+                continue
+            p = self.gazetteer.lookup(ent.text, context)
+            if p is not None:
+                return p
         return None
 
     def _place_phrase(self, tok: Token, context: set[str]) -> Place | None:
@@ -226,6 +251,8 @@ class Coder:
         if actor1 is not None and actor2 is not None and actor1.code == actor2.code:
             actor2 = next((x.actor2 for x in g.mentions if x.actor2 and x.actor2.code != actor1.code), None)
         place = next((p for x in g.mentions if (p := self._place_of(x, context))), None)
+        if place is None:
+            place = self._sentence_place(m, context, actor1, actor2)
         in_lede = first_para_end < 0 or m.trigger.idx < first_para_end
         background = any(x.status == "alleged" for x in g.mentions) and not in_lede
         if place is None and dateline is not None and (in_lede or not background):
@@ -235,7 +262,9 @@ class Coder:
         # role-only actors take their country from where the event happened
         for a in (actor1, actor2):
             if a is not None and a.country is None and place is not None and place.country:
-                if a.role in ("CVL", "COP", "OPP", "GOV", "REB", "MIL") and not a.sponsor:
+                # local actors only: a crowd or police in Nairobi are Kenyan; a named
+                # person or an armed group may well be foreign
+                if a.role in ("CVL", "COP", "OPP") and not a.named and not a.sponsor:
                     a.set_country(place.country)
         code = m.code
         entry = cameo(code)

@@ -146,10 +146,22 @@ def phrase_tokens(head: Token) -> list[Token]:
 class ActorResolver:
     """Turns noun-phrase heads into ``ActorRef``s using the knowledge base."""
 
-    def __init__(self, kb: ActorKB) -> None:
+    def __init__(self, kb: ActorKB, event_nouns: frozenset[str] = frozenset()) -> None:
         self.kb = kb
+        self.event_nouns = event_nouns
 
     def resolve(self, head: Token, *, depth: int = 0) -> ActorRef | None:
+        own = self._resolve(head, depth)
+        if (own is None or not own.named) and depth < 2:
+            # "the paramilitary Rapid Support Forces": the apposition names the actor
+            for c in head.children:
+                if c.dep_ == "appos":
+                    a = self._resolve(c, depth + 1)
+                    if a is not None and a.named:
+                        return a
+        return own
+
+    def _resolve(self, head: Token, depth: int) -> ActorRef | None:
         toks = phrase_tokens(head)
         while toks and toks[0].lower_ in _DETERMINERS:
             toks = toks[1:]
@@ -158,6 +170,15 @@ class ActorResolver:
         doc = head.doc
         text = doc[toks[0].i : toks[-1].i + 1].text
         lemma = head.lemma_.lower()
+        if lemma in self.event_nouns and depth == 0:
+            # "the drone attack killed ...": an event is not an actor, but its
+            # modifiers may name one ("the US drone strike")
+            mods = [c for c in head.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
+            for c in mods:
+                a = self.resolve(c, depth=1)
+                if a is not None and a.named:
+                    return a
+            return None
 
         # 1. Named group from the knowledge base (longest alias inside the phrase).
         words = [t.text for t in toks]

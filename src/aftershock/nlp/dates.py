@@ -69,6 +69,15 @@ def parse_date_expression(text: str, report: date | None) -> tuple[date, str] | 
         return (first.replace(day=1), "month")
     if low in ("last week", "earlier this week", "this week"):
         return (base.date() - timedelta(days=7 if low == "last week" else 0), "week")
+    wd = re.fullmatch(rf"(last|this|past)?\s*({_WEEKDAYS})(\s+(morning|afternoon|evening|night))?", low)
+    if wd and report is not None:
+        # news convention: "on Wednesday" is the latest Wednesday up to the report date
+        # (the report day itself included); "last Wednesday" the one before today
+        target = _WEEKDAYS.split("|").index(wd.group(2))
+        back = (report.weekday() - target) % 7
+        if back == 0 and wd.group(1) == "last":
+            back = 7
+        return (report - timedelta(days=back), "day")
     try:
         parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
     except Exception:  # dateparser raises assorted errors on odd input; a miss is fine

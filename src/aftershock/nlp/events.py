@@ -417,6 +417,9 @@ class MentionFinder:
             cands += [m.trigger.head] if m.trigger.dep_ in ("advcl", "relcl", "conj", "xcomp",
                                                              "acl") else []  # fmt: skip
             cands += _prep_objects(m.trigger, frozenset({"in", "by", "during"}))
+            # "23 people were killed when the RSF shelled El Fasher"
+            for v in (m.trigger, *m.trigger.conjuncts):
+                cands += [c for c in v.children if c.dep_ == "advcl"]
             for c in cands:
                 if c is not None and c.i in by_tok and by_tok[c.i] is not m:
                     owner = by_tok[c.i]
