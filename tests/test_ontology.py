@@ -20,15 +20,42 @@ from aftershock.ontology import (
 )
 
 PLOVER_2021 = {
-    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
-    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
-}  # fmt: skip
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+}
 ACLED_REGIONS = {
-    "Western Africa", "Middle Africa", "Eastern Africa", "Southern Africa", "Northern Africa",
-    "Middle East", "South Asia", "Southeast Asia", "East Asia", "Caucasus and Central Asia",
-    "Europe", "North America", "Central America", "South America", "Caribbean", "Oceania",
+    "Western Africa",
+    "Middle Africa",
+    "Eastern Africa",
+    "Southern Africa",
+    "Northern Africa",
+    "Middle East",
+    "South Asia",
+    "Southeast Asia",
+    "East Asia",
+    "Caucasus and Central Asia",
+    "Europe",
+    "North America",
+    "Central America",
+    "South America",
+    "Caribbean",
+    "Oceania",
     "Antarctica",
-}  # fmt: skip
+}
 ONTOLOGY_SRC = Path(__file__).resolve().parents[1] / "src" / "aftershock" / "ontology"
 
 
@@ -636,8 +663,15 @@ def test_empty_user_file_adds_nothing(tmp_path: Path, kb: ActorKB) -> None:
 
 def test_shipped_data_is_self_contained() -> None:
     data = ONTOLOGY_SRC / "data"
-    for name in ("cameo_events.tsv", "plover_events.tsv", "acled_types.tsv", "countries.tsv",
-                 "actors.yaml", "ATTRIBUTION.md", "README.md"):  # fmt: skip
+    for name in (
+        "cameo_events.tsv",
+        "plover_events.tsv",
+        "acled_types.tsv",
+        "countries.tsv",
+        "actors.yaml",
+        "ATTRIBUTION.md",
+        "README.md",
+    ):
         assert (data / name).is_file(), name
     for source in ONTOLOGY_SRC.glob("*.py"):
         text = source.read_text(encoding="utf-8")

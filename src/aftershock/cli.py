@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,7 +38,7 @@ Inputs = Annotated[
 ]
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
@@ -75,7 +75,11 @@ def _progress(total_hint: int | None = None) -> Progress:
 def _report_problems(summary: RunSummary) -> None:
     for p in summary.problems:
         style = "yellow" if p.kind == "skipped" else "red"
-        err.print(f"[{style}]{p.kind}[/]: {p.origin}: {p.reason} [{p.code}]", highlight=False)
+        err.print(
+            f"[{style}]{p.kind}[/]: {p.origin}: {p.reason} \\[{p.code}]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _fail(exc: AftershockError) -> None:
@@ -87,7 +91,9 @@ def _fail(exc: AftershockError) -> None:
 def run(
     inputs: Inputs,
     db: DbOption = Path("aftershock.duckdb"),
-    processes: Annotated[int, typer.Option("--processes", "-j", min=1, help="Parser processes.")] = 1,
+    processes: Annotated[
+        int, typer.Option("--processes", "-j", min=1, help="Parser processes.")
+    ] = 1,
     limit: Annotated[int, typer.Option(help="Rows in the printed summary table.")] = 20,
 ) -> None:
     """Ingest, code and store articles; print a summary table of their events.
@@ -122,13 +128,16 @@ def run(
         f"rejected: {len(summary.rejected)}  new events: {summary.stored_events}  "
         f"articles in store: {len(ids)}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
 @app.command()
 def code(
     inputs: Inputs,
-    processes: Annotated[int, typer.Option("--processes", "-j", min=1, help="Parser processes.")] = 1,
+    processes: Annotated[
+        int, typer.Option("--processes", "-j", min=1, help="Parser processes.")
+    ] = 1,
 ) -> None:
     """Code articles without a database: event JSONL on standard output.
 
@@ -139,8 +148,9 @@ def code(
 
     summary = RunSummary()
     try:
-        for rec in code_inputs(inputs, stdin=sys.stdin, coder=Coder(n_process=processes),
-                               summary=summary):  # fmt: skip
+        for rec in code_inputs(
+            inputs, stdin=sys.stdin, coder=Coder(n_process=processes), summary=summary
+        ):
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     except AftershockError as exc:
         _fail(exc)
@@ -161,7 +171,9 @@ def events(
     end: Annotated[str | None, typer.Option(help="Last event date, YYYY-MM-DD.")] = None,
     actor: Annotated[str | None, typer.Option(help="Actor name, text or code.")] = None,
     country: Annotated[str | None, typer.Option(help="ISO alpha-3 country.")] = None,
-    root: Annotated[str | None, typer.Option("--root", help="CAMEO root(s), e.g. 19 or 18,19.")] = None,
+    root: Annotated[
+        str | None, typer.Option("--root", help="CAMEO root(s), e.g. 19 or 18,19.")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
 ) -> None:

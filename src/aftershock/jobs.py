@@ -43,7 +43,7 @@ def code_inputs(
     summary = summary if summary is not None else RunSummary()
     coder = coder if coder is not None else Coder()
     articles = _articles(iter_inputs(inputs, stdin=stdin), summary)
-    for article, result in coder.code_many(articles):
+    for _article, result in coder.code_many(articles):
         if progress:
             progress(1)
         if isinstance(result, Problem):

@@ -101,21 +101,70 @@ _DATELINE_MAX = 300  # chars searched: bounds regex work on huge texts; dateline
 # All-caps words that open copy but are not places ("BREAKING —").
 _NOT_PLACES = frozenset(
     {
-        "BREAKING", "UPDATE", "UPDATED", "EXCLUSIVE", "ANALYSIS", "OPINION", "EDITORIAL",
-        "COMMENT", "WATCH", "LIVE", "URGENT", "FLASH", "CORRECTION", "NEWS", "REPORT",
-        "VIDEO", "PHOTOS", "FACTBOX", "EXPLAINER",
+        "BREAKING",
+        "UPDATE",
+        "UPDATED",
+        "EXCLUSIVE",
+        "ANALYSIS",
+        "OPINION",
+        "EDITORIAL",
+        "COMMENT",
+        "WATCH",
+        "LIVE",
+        "URGENT",
+        "FLASH",
+        "CORRECTION",
+        "NEWS",
+        "REPORT",
+        "VIDEO",
+        "PHOTOS",
+        "FACTBOX",
+        "EXPLAINER",
     }
-)  # fmt: skip
+)
 # Agencies trusted after a mixed-case place ("Aden (AP) —"); after an all-caps place any
 # short bracket is taken as the agency. Keeps "Kataib Hezbollah (KH) —" from being a place.
 _AGENCIES = frozenset(
     {
-        "reuters", "ap", "afp", "dpa", "upi", "xinhua", "anadolu", "aa", "tass", "ria",
-        "efe", "ansa", "kyodo", "yonhap", "bernama", "pti", "ians", "ani", "irna", "isna",
-        "mehr", "tasnim", "sana", "wafa", "kuna", "wam", "spa", "mena", "qna", "ina",
-        "cnn", "bbc", "bloomberg", "ips", "apa", "ukrinform", "interfax",
+        "reuters",
+        "ap",
+        "afp",
+        "dpa",
+        "upi",
+        "xinhua",
+        "anadolu",
+        "aa",
+        "tass",
+        "ria",
+        "efe",
+        "ansa",
+        "kyodo",
+        "yonhap",
+        "bernama",
+        "pti",
+        "ians",
+        "ani",
+        "irna",
+        "isna",
+        "mehr",
+        "tasnim",
+        "sana",
+        "wafa",
+        "kuna",
+        "wam",
+        "spa",
+        "mena",
+        "qna",
+        "ina",
+        "cnn",
+        "bbc",
+        "bloomberg",
+        "ips",
+        "apa",
+        "ukrinform",
+        "interfax",
     }
-)  # fmt: skip
+)
 
 
 def _month_number(token: str) -> int:

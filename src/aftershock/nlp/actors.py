@@ -18,19 +18,57 @@ from spacy.tokens import Token
 from aftershock.ontology import ActorKB, Country, countries, country_by_name
 
 _SPONSOR_WORDS = frozenset(
-    {"back", "backed", "support", "supported", "sponsor", "sponsored", "fund", "funded",
-     "arm", "armed", "align", "aligned", "ally", "allied", "proxy", "affiliate", "affiliated"}
-)  # fmt: skip
+    {
+        "back",
+        "backed",
+        "support",
+        "supported",
+        "sponsor",
+        "sponsored",
+        "fund",
+        "funded",
+        "arm",
+        "armed",
+        "align",
+        "aligned",
+        "ally",
+        "allied",
+        "proxy",
+        "affiliate",
+        "affiliated",
+    }
+)
 _LED_WORDS = frozenset({"lead", "led", "run", "based"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their"})
 # Words that make a role but never an actor on their own when nothing else is known.
 _WEAK_HEADS = frozenset({"member", "people", "person", "man", "woman", "one", "some", "many"})
 # Head nouns for which "of X" names the real actor: "members of Hezbollah".
 _PART_OF = frozenset(
-    {"member", "fighter", "leader", "commander", "head", "chief", "unit", "faction", "wing",
-     "militant", "official", "spokesman", "spokesperson", "force", "troop", "soldier", "army",
-     "supporter", "elements", "militiaman", "part", "group"}
-)  # fmt: skip
+    {
+        "member",
+        "fighter",
+        "leader",
+        "commander",
+        "head",
+        "chief",
+        "unit",
+        "faction",
+        "wing",
+        "militant",
+        "official",
+        "spokesman",
+        "spokesperson",
+        "force",
+        "troop",
+        "soldier",
+        "army",
+        "supporter",
+        "elements",
+        "militiaman",
+        "part",
+        "group",
+    }
+)
 # Modifier words inside a phrase that set its role ("US military presence", "Iraqi police").
 _ROLE_MODIFIERS = {
     "military": "MIL",
@@ -53,9 +91,24 @@ _ROLE_MODIFIERS = {
 }
 # Role of the state behind an instrument-only phrase ("US drone strike" -> USA MIL).
 _INSTRUMENT_ROLE = frozenset(
-    {"strike", "airstrike", "raid", "drone", "missile", "warplane", "jet", "bombing",
-     "bombardment", "shelling", "retaliation", "operation", "offensive", "troops", "forces"}
-)  # fmt: skip
+    {
+        "strike",
+        "airstrike",
+        "raid",
+        "drone",
+        "missile",
+        "warplane",
+        "jet",
+        "bombing",
+        "bombardment",
+        "shelling",
+        "retaliation",
+        "operation",
+        "offensive",
+        "troops",
+        "forces",
+    }
+)
 # Collective nouns and counted crowds: "Hundreds gather", "thousands marched".
 _CROWD_WORDS = frozenset({"hundreds", "thousands", "dozens", "scores", "crowd", "crowds"})
 
@@ -110,8 +163,13 @@ class ActorRef:
             return True
         if self.country and other.country and self.country != other.country:
             return False
-        return not (self.named and other.named and self.code and other.code
-                    and self.code[:3] != other.code[:3])  # fmt: skip
+        return not (
+            self.named
+            and other.named
+            and self.code
+            and other.code
+            and self.code[:3] != other.code[:3]
+        )
 
     def set_country(self, iso3: str) -> None:
         self.country = iso3
@@ -186,8 +244,17 @@ class ActorResolver:
         if matches:
             s, e, entry = max(matches, key=lambda m: m[1] - m[0])
             role = entry.role
-            return ActorRef(text, entry.name, entry.country, role, entry.code,
-                            entry.sponsor, toks[0].i, toks[-1].i + 1, named=True)  # fmt: skip
+            return ActorRef(
+                text,
+                entry.name,
+                entry.country,
+                role,
+                entry.code,
+                entry.sponsor,
+                toks[0].i,
+                toks[-1].i + 1,
+                named=True,
+            )
 
         # "members of the Kataib Hezbollah militia": the of-phrase names the actor.
         if lemma in _PART_OF and depth < 2:
@@ -218,9 +285,17 @@ class ActorResolver:
                 country = c
         capital = _capital_of(head)
         if country is None and capital is not None:
-            return ActorRef(text, label(capital, "GOV"), capital.iso3, "GOV",
-                            make_code(capital, "GOV"), None, toks[0].i, toks[-1].i + 1,
-                            named=True)  # fmt: skip
+            return ActorRef(
+                text,
+                label(capital, "GOV"),
+                capital.iso3,
+                "GOV",
+                make_code(capital, "GOV"),
+                None,
+                toks[0].i,
+                toks[-1].i + 1,
+                named=True,
+            )
 
         # 3. Role from the head noun, then from modifiers.
         role = self.kb.role_for_noun(lemma) if head.pos_ != "PROPN" or country is None else None
@@ -245,9 +320,17 @@ class ActorResolver:
             if person and country is None
             else label(country, role) or text
         )
-        return ActorRef(text, name, country.iso3 if country else None, role,
-                        make_code(country, role), sponsor, toks[0].i, toks[-1].i + 1,
-                        named=country is not None or person)  # fmt: skip
+        return ActorRef(
+            text,
+            name,
+            country.iso3 if country else None,
+            role,
+            make_code(country, role),
+            sponsor,
+            toks[0].i,
+            toks[-1].i + 1,
+            named=country is not None or person,
+        )
 
 
 def _ent_country(tok: Token) -> Country | None:

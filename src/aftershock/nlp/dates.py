@@ -38,11 +38,9 @@ def _precision(text: str) -> str:
     unit = re.search(r"\b(day|week|month|year)s?\s+ago\b", t)
     if unit:
         return unit.group(1)
-    if re.search(rf"\b({_WEEKDAYS}|yesterday|today|tonight|\d{{1,2}})\b", t) or re.search(
-        r"\d{4}-\d{2}-\d{2}", t
-    ):
-        if "week" not in t and "month" not in t:
-            return "day"
+    day_word = re.search(rf"\b({_WEEKDAYS}|yesterday|today|tonight|\d{{1,2}})\b", t)
+    if (day_word or re.search(r"\d{4}-\d{2}-\d{2}", t)) and "week" not in t and "month" not in t:
+        return "day"
     if "week" in t:
         return "week"
     if re.search(rf"\b({_MONTHS}|may|month)\b", t):
@@ -60,7 +58,9 @@ def parse_date_expression(text: str, report: date | None) -> tuple[date, str] | 
         return None
     base = datetime.combine(report or date.today(), datetime.min.time())
     settings = dict(_SETTINGS, RELATIVE_BASE=base)
-    text = re.sub(r"^(on|in|during|since|by|from|until|early|late)\s+", "", text.strip(), flags=re.I)
+    text = re.sub(
+        r"^(on|in|during|since|by|from|until|early|late)\s+", "", text.strip(), flags=re.I
+    )
     low = text.lower()
     if low.startswith("earlier this month") or low == "this month":
         return (base.date().replace(day=1), "month")
@@ -69,7 +69,9 @@ def parse_date_expression(text: str, report: date | None) -> tuple[date, str] | 
         return (first.replace(day=1), "month")
     if low in ("last week", "earlier this week", "this week"):
         return (base.date() - timedelta(days=7 if low == "last week" else 0), "week")
-    wd = re.fullmatch(rf"(last|this|past)?\s*({_WEEKDAYS})(\s+(morning|afternoon|evening|night))?", low)
+    wd = re.fullmatch(
+        rf"(last|this|past)?\s*({_WEEKDAYS})(\s+(morning|afternoon|evening|night))?", low
+    )
     if wd and report is not None:
         # news convention: "on Wednesday" is the latest Wednesday up to the report date
         # (the report day itself included); "last Wednesday" the one before today
@@ -98,7 +100,13 @@ def parse_date_expression(text: str, report: date | None) -> tuple[date, str] | 
 
 
 def event_date(
-    sent: Span, trigger_i: int, report: date | None, *, recent: bool, background: bool, present: bool
+    sent: Span,
+    trigger_i: int,
+    report: date | None,
+    *,
+    recent: bool,
+    background: bool,
+    present: bool,
 ) -> tuple[str | None, str]:
     """Date and precision for an event whose trigger is token ``trigger_i`` of the doc."""
     best: tuple[int, tuple[date, str]] | None = None

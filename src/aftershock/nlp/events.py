@@ -19,30 +19,106 @@ from aftershock.nlp.lexicon import Lexicon, Trigger
 
 # Light verbs whose object noun is the real event: "launched an attack", "carried out strikes".
 _LIGHT_VERBS = frozenset(
-    {"launch", "carry", "conduct", "stage", "mount", "unleash", "execute", "make", "issue",
-     "hold", "wage", "claim", "order", "announce", "begin", "start", "continue", "intensify",
-     "renew", "step", "escalate"}
-)  # fmt: skip
+    {
+        "launch",
+        "carry",
+        "conduct",
+        "stage",
+        "mount",
+        "unleash",
+        "execute",
+        "make",
+        "issue",
+        "hold",
+        "wage",
+        "claim",
+        "order",
+        "announce",
+        "begin",
+        "start",
+        "continue",
+        "intensify",
+        "renew",
+        "step",
+        "escalate",
+    }
+)
 # Collective subjects that make "gather"/"march"/"mourn" a public gathering.
 _CROWD = frozenset(
-    {"hundreds", "thousands", "dozens", "scores", "crowd", "crowds", "people", "mourners",
-     "protesters", "demonstrators", "supporters", "residents", "students", "worshippers",
-     "workers", "women", "men", "youths", "activists", "tens"}
-)  # fmt: skip
+    {
+        "hundreds",
+        "thousands",
+        "dozens",
+        "scores",
+        "crowd",
+        "crowds",
+        "people",
+        "mourners",
+        "protesters",
+        "demonstrators",
+        "supporters",
+        "residents",
+        "students",
+        "worshippers",
+        "workers",
+        "women",
+        "men",
+        "youths",
+        "activists",
+        "tens",
+    }
+)
 _GATHER_VERBS = frozenset({"gather", "mourn", "march", "rally", "assemble", "throng"})
 # Nouns that only make an event when an actor is attached ("talks", "a deal").
 _NEED_ACTOR_NOUNS = frozenset(
-    {"call", "demand", "threat", "meeting", "summit", "visit", "talks", "negotiation", "deal",
-     "agreement", "withdrawal", "deployment", "condemnation", "accusation", "sanction",
-     "arrest", "detention", "retaliation", "reprisal", "mediation", "ceasefire", "truce"}
-)  # fmt: skip
+    {
+        "call",
+        "demand",
+        "threat",
+        "meeting",
+        "summit",
+        "visit",
+        "talks",
+        "negotiation",
+        "deal",
+        "agreement",
+        "withdrawal",
+        "deployment",
+        "condemnation",
+        "accusation",
+        "sanction",
+        "arrest",
+        "detention",
+        "retaliation",
+        "reprisal",
+        "mediation",
+        "ceasefire",
+        "truce",
+    }
+)
 _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "into", "toward"})
 _SOURCE_PREPS = frozenset({"by", "from"})
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "on"})
 _ANAPHOR_DETS = frozenset({"the", "this", "that", "these", "those", "its", "their", "such"})
 _MODALS = frozenset({"may", "might", "could", "would", "should", "will", "shall", "can"})
-_EMBED_DEPS = frozenset({"xcomp", "ccomp", "dobj", "pobj", "prep", "acl", "pcomp", "advcl",
-                         "relcl", "appos", "conj", "nsubj", "attr", "oprd"})  # fmt: skip
+_EMBED_DEPS = frozenset(
+    {
+        "xcomp",
+        "ccomp",
+        "dobj",
+        "pobj",
+        "prep",
+        "acl",
+        "pcomp",
+        "advcl",
+        "relcl",
+        "appos",
+        "conj",
+        "nsubj",
+        "attr",
+        "oprd",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -209,19 +285,33 @@ class MentionFinder:
             subj, _ = _subject(tok)
             if subj is None or subj.lower_ not in _CROWD and subj.lemma_.lower() not in _CROWD:
                 return None
-        if lemma == "fire" and not nominal and not _prep_objects(tok, frozenset({"on", "at"})):
-            if not any(c.dep_ == "dobj" and c.lemma_.lower() in self.lex.instruments
-                       for c in tok.children):  # fmt: skip
-                return None
-        if nominal and lemma in _NEED_ACTOR_NOUNS and m.actor1 is None:
-            if lemma not in ("retaliation", "reprisal", "call", "demand"):
-                return None
+        # "fired" needs a target or a weapon: "was fired from his job" is no attack
+        if (
+            lemma == "fire"
+            and not nominal
+            and not _prep_objects(tok, frozenset({"on", "at"}))
+            and not any(
+                c.dep_ == "dobj" and c.lemma_.lower() in self.lex.instruments for c in tok.children
+            )
+        ):
+            return None
+        if (
+            nominal
+            and lemma in _NEED_ACTOR_NOUNS
+            and m.actor1 is None
+            and lemma not in ("retaliation", "reprisal", "call", "demand")
+        ):
+            return None
         self._status(m)
         self._refine(m)
-        if m.actor1 is not None and m.actor1.role is None and m.actor1.country:
-            if m.code[:2] in ("19", "20") or m.code in ("183", "195", "1951", "1952"):
-                m.actor1.role = "MIL"  # a state using military force: "US drone strike"
-                m.actor1.code = (m.actor1.code or "") + "MIL"
+        if (
+            m.actor1 is not None
+            and m.actor1.role is None
+            and m.actor1.country
+            and (m.code[:2] in ("19", "20") or m.code in ("183", "195", "1951", "1952"))
+        ):
+            m.actor1.role = "MIL"  # a state using military force: "US drone strike"
+            m.actor1.code = (m.actor1.code or "") + "MIL"
         m.fatalities = self._toll(m)
         self._causes(m)
         m.recent = any(c.lower_ in ("recent", "latest", "last") for c in tok.children)
@@ -292,9 +382,12 @@ class MentionFinder:
                 break
             head = cur.head
             hl = head.lemma_.lower()
-            if head.dep_ == "neg" or any(c.dep_ == "neg" for c in head.children):
-                if head.pos_ in ("VERB", "AUX") and cur.dep_ in ("xcomp", "ccomp"):
-                    m.status = "negated"
+            if (
+                any(c.dep_ == "neg" for c in head.children)
+                and head.pos_ in ("VERB", "AUX")
+                and cur.dep_ in ("xcomp", "ccomp")
+            ):
+                m.status = "negated"  # "did not try to attack"
             if hl in lex.deny_heads:
                 m.status, m.embedded = "negated", True
                 break
@@ -353,8 +446,9 @@ class MentionFinder:
                 if (t2 and t2.kind == "violent") or t.lower_ in ("revenge", "retaliation", "war"):
                     m.code = "138"
                     break
-        if m.trig.kind == "demand" and any(t.lower_ in ("revenge", "retribution", "vengeance")
-                                          for t in tok.subtree):  # fmt: skip
+        if m.trig.kind == "demand" and any(
+            t.lower_ in ("revenge", "retribution", "vengeance") for t in tok.subtree
+        ):
             m.code, m.status = "138", "threatened"
 
     def _toll(self, m: Mention) -> int | None:
@@ -414,8 +508,11 @@ class MentionFinder:
             owner = None
             subj, _passive = _subject(m.trigger)
             cands = [subj] if subj is not None else []
-            cands += [m.trigger.head] if m.trigger.dep_ in ("advcl", "relcl", "conj", "xcomp",
-                                                             "acl") else []  # fmt: skip
+            cands += (
+                [m.trigger.head]
+                if m.trigger.dep_ in ("advcl", "relcl", "conj", "xcomp", "acl")
+                else []
+            )
             cands += _prep_objects(m.trigger, frozenset({"in", "by", "during"}))
             # "23 people were killed when the RSF shelled El Fasher"
             for v in (m.trigger, *m.trigger.conjuncts):

@@ -9,14 +9,47 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 _WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90, "hundred": 100, "a": 1, "an": 1, "single": 1,
-    "dozen": 12, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000,
-    "several": 10, "many": 10, "few": 3, "numerous": 10,
-}  # fmt: skip
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "dozen": 12,
+    "dozens": 12,
+    "scores": 20,
+    "hundreds": 100,
+    "thousands": 1000,
+    "several": 10,
+    "many": 10,
+    "few": 3,
+    "numerous": 10,
+}
 _KILL_VERBS = frozenset({"kill", "slay", "murder", "execute", "behead", "massacre", "die"})
 _DEATH_NOUNS = frozenset({"death", "fatality", "dead", "body", "life", "casualty"})
 _DEAD_ADJ = frozenset({"dead", "killed", "slain"})
@@ -71,8 +104,10 @@ def fatalities_in(sent: Span, scope: set[int] | None = None) -> int | None:
         if lemma in _KILL_VERBS and tok.pos_ in ("VERB", "AUX", "ADJ"):
             # active: "killed three people"; passive: "three people were killed"
             for child in tok.children:
-                if child.dep_ in ("dobj", "nsubjpass", "nsubj") and lemma != "die" or (
-                    lemma == "die" and child.dep_ == "nsubj"
+                if (
+                    child.dep_ in ("dobj", "nsubjpass", "nsubj")
+                    and lemma != "die"
+                    or (lemma == "die" and child.dep_ == "nsubj")
                 ):
                     if child.dep_ == "nsubj" and lemma != "die":
                         continue

@@ -19,9 +19,26 @@ from aftershock.nlp.events import Mention
 _HOSTILE = frozenset({"18", "19", "20"})
 # Generic nouns that refer back to an earlier event when used as a cause.
 _EVENT_ANAPHORS = frozenset(
-    {"incident", "event", "attack", "strike", "killing", "it", "this", "that", "operation",
-     "assault", "raid", "bombing", "action", "retaliation", "escalation", "move", "decision"}
-)  # fmt: skip
+    {
+        "incident",
+        "event",
+        "attack",
+        "strike",
+        "killing",
+        "it",
+        "this",
+        "that",
+        "operation",
+        "assault",
+        "raid",
+        "bombing",
+        "action",
+        "retaliation",
+        "escalation",
+        "move",
+        "decision",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -53,9 +70,8 @@ def _compatible(g: EventGroup, m: Mention) -> bool:
     if m.actor2 and any(not m.actor2.same_side(a) for a in a2):
         return False
     # the two sides swapped means a different (counter-)action
-    if m.actor1 and a2 and any(m.actor1.same_side(a) and a.country for a in a2):
-        if m.actor1.country:
-            return False
+    if m.actor1 and m.actor1.country and any(m.actor1.same_side(a) and a.country for a in a2):
+        return False
     anaphoric = m.nominal and (m.definite or m.actor1 is None)
     same_dyad = bool(m.actor1 and a1 and m.actor1.country and m.actor1.country == a1[0].country)
     return anaphoric or same_dyad or (m.actor1 is None and m.actor2 is None)
@@ -87,8 +103,11 @@ def merge(mentions: list[Mention]) -> list[EventGroup]:
         cands = [g for g in reversed(groups) if _compatible(g, m)]
         # prefer the group that names the action the same way ("the drone strike")
         target = next((g for g in cands if any(_same_action(x, m) for x in g.mentions)), None)
-        if target is None and cands and not (m.nominal and m.definite and m.actor1 is None
-                                             and m.code != "190"):  # fmt: skip
+        if (
+            target is None
+            and cands
+            and not (m.nominal and m.definite and m.actor1 is None and m.code != "190")
+        ):
             target = cands[0]
         if target is None:
             # A lone mention with no actor, place or toll is too thin to stand alone.
@@ -116,7 +135,11 @@ def link_causes(groups: list[EventGroup]) -> None:
                 if ci is not None and ci != gi and ci not in g.causes:
                     g.causes.append(ci)
             # "retaliation"/"revenge" with no stated cause: the latest hostile act against us
-            if not m.causes and m.trigger.lemma_.lower() in ("retaliation", "reprisal", "retaliate"):
+            if not m.causes and m.trigger.lemma_.lower() in (
+                "retaliation",
+                "reprisal",
+                "retaliate",
+            ):
                 ci = _latest_against(m, groups, order, exclude=gi)
                 if ci is not None and ci not in g.causes:
                     g.causes.append(ci)
@@ -149,7 +172,9 @@ def _resolve(
     return None
 
 
-def _latest_against(m: Mention, groups: list[EventGroup], order: list[int], exclude: int) -> int | None:
+def _latest_against(
+    m: Mention, groups: list[EventGroup], order: list[int], exclude: int
+) -> int | None:
     if m.actor1 is None:
         return None
     best = None
@@ -160,7 +185,9 @@ def _latest_against(m: Mention, groups: list[EventGroup], order: list[int], excl
         first = min(x.trigger.i for x in g.mentions)
         if first >= m.trigger.i or _family(g.best.code) != "hostile":
             continue
-        if any(x.actor2 and x.actor2.country and x.actor2.country == m.actor1.country
-               for x in g.mentions):  # fmt: skip
+        if any(
+            x.actor2 and x.actor2.country and x.actor2.country == m.actor1.country
+            for x in g.mentions
+        ):
             best = gi
     return best

@@ -50,9 +50,7 @@ def layout_boundaries(doc: Doc) -> Doc:
             ):
                 nxt.is_sent_start = True
             continue
-        if "\n" in tok.whitespace_ and tok.text[-1:] not in _END_PUNCT:
-            nxt.is_sent_start = True
-        elif "\n\n" in tok.whitespace_:
+        if "\n" in tok.whitespace_ and tok.text[-1:] not in _END_PUNCT or "\n\n" in tok.whitespace_:
             nxt.is_sent_start = True
     return doc
 

@@ -28,9 +28,18 @@ __all__ = ["ActorEntry", "ActorKB"]
 
 #: Trailing words that :meth:`ActorKB.match` may drop ("Kataib Hezbollah militia").
 TRAILING_WORDS = frozenset(
-    {"militia", "militias", "militiamen", "group", "groups", "movement", "organization",
-     "organisation", "faction"}
-)  # fmt: skip
+    {
+        "militia",
+        "militias",
+        "militiamen",
+        "group",
+        "groups",
+        "movement",
+        "organization",
+        "organisation",
+        "faction",
+    }
+)
 #: Longest token span :meth:`ActorKB.longest_match_in` considers.
 MAX_SPAN_TOKENS = 40
 
