@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aftershock.evaluation.metrics import (
-    NONE_LABEL,
     Tallies,
     actor_field,
     class_scores,
@@ -28,6 +27,10 @@ PLACE_KM = 50.0
 DEATHS_TOLERANCE = 0.2  # UCDP "within 20%": tolls differ between sources by about that much
 MAX_EXAMPLES = 15
 _TEXT_CHARS = 300
+# Why a prediction is missing, kept apart in confusions: the fixes differ (find the event
+# at all vs. map a found event to the scheme).
+NO_EVENT = "(no event)"
+NOT_CODED = "(not coded)"
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -119,6 +122,10 @@ def _add_classes(
     report.top_confusions[name] = top_confusions(scores.confusion)
 
 
+def _label(value: str | None, events: list[dict[str, Any]]) -> str:
+    return value or (NOT_CODED if events else NO_EVENT)
+
+
 def _fatalities(event: dict[str, Any] | None) -> int:
     """A reported toll, else 0: ACLED and UCDP code 0 when no deaths are reported."""
     value = event.get("fatalities") if event else None
@@ -164,9 +171,9 @@ def score_acled(pairs: Pairs) -> EvalReport:
         ok_sub = stype == g["sub_event_type"]
         _check(t, ex, "sub_event_type", ok_sub, case, g["sub_event_type"], stype, events)
         gold_types.append(g["event_type"])
-        pred_types.append(etype)
+        pred_types.append(_label(etype, events))
         gold_subs.append(g["sub_event_type"])
-        pred_subs.append(stype)
+        pred_subs.append(_label(stype, events))
 
         fat, gfat = _fatalities(ev), g["fatalities"]
         t.add("fatalities_exact", fat == gfat)
@@ -278,7 +285,7 @@ def score_plover(pairs: Pairs) -> EvalReport:
         _check(t, ex, "event", pred == g["event"], case, g["event"], pred, events)
         t.add("event_any", any((e.get("plover") or {}).get("event") == g["event"] for e in events))
         gold_events.append(g["event"])
-        pred_events.append(pred)
+        pred_events.append(_label(pred, events))
         aligned = next(
             (e for e in events if (e.get("plover") or {}).get("event") == g["event"]), ev
         )
@@ -392,19 +399,26 @@ def score_conflibert(pairs: Pairs) -> EvalReport:
     labels = list(dict.fromkeys(class_of[r] for r in sorted(class_of)))
     gold_cls: list[str] = []
     pred_cls: list[str | None] = []
+    raw_cls: list[str | None] = []
     for case, events in pairs:
         ev = primary_event(events)
         root = ((ev or {}).get("cameo") or {}).get("root") or ""
-        pred = class_of.get(str(root).zfill(2)) if ev else fallback
+        found = class_of.get(str(root).zfill(2)) if ev else None
+        pred = found if ev else fallback
         gold = case.gold["class"]
         t.add("has_event", bool(events))
-        _check(t, ex, "class", pred == gold, case, gold, pred or NONE_LABEL, events)
+        _check(t, ex, "class", pred == gold, case, gold, _label(found, events), events)
         if events:
             t.add("class_when_event", pred == gold)
         gold_cls.append(gold)
         pred_cls.append(pred)
+        raw_cls.append(_label(found, events))
     report = _report("conflibert_cameo", pairs, t, ex, {"has_event": "rate"})
     _add_classes(report, "class", gold_cls, pred_cls, labels)
+    # The confusion shows "(no event)" apart from a real statement-class prediction.
+    raw = class_scores(gold_cls, raw_cls, labels).confusion
+    report.confusion["class"] = raw
+    report.top_confusions["class"] = top_confusions(raw)
     return report
 
 
