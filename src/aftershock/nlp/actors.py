@@ -69,6 +69,10 @@ _PART_OF = frozenset(
         "group",
     }
 )
+# Heads that say "some armed or official body" and leave the kind to their modifier.
+_GENERIC_HEADS = frozenset(
+    {"force", "forces", "personnel", "unit", "member", "element", "agent", "officer", "staff"}
+)
 # Modifier words inside a phrase that set its role ("US military presence", "Iraqi police").
 _ROLE_MODIFIERS = {
     "military": "MIL",
@@ -299,6 +303,15 @@ class ActorResolver:
 
         # 3. Role from the head noun, then from modifiers.
         role = self.kb.role_for_noun(lemma) if head.pos_ != "PROPN" or country is None else None
+        if role is None or lemma in _GENERIC_HEADS:
+            # "police forces", "security personnel": the modifier is more specific
+            for t in reversed(toks):
+                if t is head:
+                    continue
+                found = _ROLE_MODIFIERS.get(t.lower_) or self.kb.role_for_noun(t.lemma_.lower())
+                if found:
+                    role = found
+                    break
         if role is None:
             for t in reversed(toks):
                 role = _ROLE_MODIFIERS.get(t.lower_) or (

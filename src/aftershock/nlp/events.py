@@ -22,6 +22,11 @@ _LIGHT_VERBS = frozenset(
     {
         "launch",
         "carry",
+        "organize",
+        "organise",
+        "engage",
+        "perpetrate",
+        "commit",
         "conduct",
         "stage",
         "mount",
@@ -69,6 +74,13 @@ _CROWD = frozenset(
     }
 )
 _GATHER_VERBS = frozenset({"gather", "mourn", "march", "rally", "assemble", "throng"})
+# Words for people who are, in a report of violence against them, civilians.
+_PERSONS = frozenset(
+    "man woman child boy girl teenager person people civilian resident villager family farmer "
+    "herder student worker passenger trader driver shepherd youth baby infant elder pedestrian "
+    "motorist migrant teacher pupil minor local inhabitant individual".split()
+)
+_STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY"})
 # Nouns that only make an event when an actor is attached ("talks", "a deal").
 _NEED_ACTOR_NOUNS = frozenset(
     {
@@ -139,6 +151,7 @@ class Mention:
     embedded: bool = False  # inside a demand/threat/denial: covered by that event
     causes: list[Token] = field(default_factory=list)  # tokens naming what this answers
     absorbed: list[Token] = field(default_factory=list)
+    acled: tuple[str, str] | None = None  # a trigger's or weapon's own ACLED type
 
     @property
     def root(self) -> str:
@@ -152,8 +165,10 @@ def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
             return Trigger("100", "demand")
         if lemma == "open" and any(c.lower_ == "fire" for c in tok.children):
             return Trigger("193", "violent")
-        if lemma == "take" and any(c.lower_ == "hostage" for c in tok.children):
+        if lemma in ("take", "hold") and any(c.lemma_.lower() == "hostage" for c in tok.children):
             return Trigger("181", "violent")
+        if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
+            return Trigger("190", "violent", ("Strategic developments", "Disrupted weapons use"))
         return lex.verbs.get(lemma)
     if tok.pos_ in ("NOUN", "PROPN"):
         if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
@@ -302,6 +317,23 @@ class MentionFinder:
             and lemma not in ("retaliation", "reprisal", "call", "demand")
         ):
             return None
+        if m.actor1 is None and trig.kind == "protest" and not nominal:
+            subj, _ = _subject(tok)
+            if subj is not None and subj.pos_ in ("NOUN", "PROPN", "NUM"):
+                # whoever protests is a protester: "drivers protested", "250 people marched"
+                m.actor1 = ActorRef(
+                    subj.text, "protesters", None, "CVL", "CVL", None, subj.i, subj.i + 1
+                )
+        if m.actor2 is None and trig.kind in ("violent", "kill", "coerce"):
+            m.actor2 = self._victim(m)
+        if (
+            lemma in ("block", "barricade")
+            and m.actor1 is not None
+            and m.actor1.role in _STATE_ROLES
+        ):
+            # forces blocking a road impose a blockade; crowds blocking it protest
+            m.code, m.trig = "191", Trigger("191", "coerce")
+        m.acled = trig.acled
         self._status(m)
         self._refine(m)
         if (
@@ -316,6 +348,21 @@ class MentionFinder:
         self._causes(m)
         m.recent = any(c.lower_ in ("recent", "latest", "last") for c in tok.children)
         return m
+
+    def _victim(self, m: Mention) -> ActorRef | None:
+        """Unnamed people harmed by violence are civilians: "a man was shot"."""
+        tok = m.trigger
+        if m.nominal:
+            cands = _prep_objects(tok, frozenset({"on", "against", "of"}))
+        else:
+            subj, passive = _subject(tok)
+            cands = [c for c in tok.children if c.dep_ == "dobj"]
+            if passive and subj is not None:
+                cands.append(subj)
+        for c in cands:
+            if c.lemma_.lower() in _PERSONS or c.lower_ in _PERSONS:
+                return ActorRef(c.text, "civilians", None, "CVL", "CVL", None, c.i, c.i + 1)
+        return None
 
     def _verb_args(self, m: Mention) -> None:
         tok = m.trigger
@@ -348,8 +395,17 @@ class MentionFinder:
         if m.actor1 is None and tok.dep_ == "dobj" and tok.head.lemma_.lower() in _LIGHT_VERBS:
             subj, _ = _subject(tok.head)
             m.actor1 = self.resolver.resolve(subj) if subj is not None else None
+        if m.actor1 is None and tok.dep_ == "pobj" and tok.head.head.lemma_.lower() in _LIGHT_VERBS:
+            subj, _ = _subject(tok.head.head)  # "engaged in a firefight"
+            m.actor1 = self.resolver.resolve(subj) if subj is not None else None
         targets = _prep_objects(tok, _TARGET_PREPS)
         m.actor2 = _first_actor(self.resolver, targets)
+        for between in _prep_objects(tok, frozenset({"between", "among"})):
+            # "fighting broke out between the army and the RSF"
+            sides = [between, *between.conjuncts]
+            m.actor1 = m.actor1 or self.resolver.resolve(sides[0])
+            if len(sides) > 1 and m.actor2 is None:
+                m.actor2 = self.resolver.resolve(sides[1])
         if m.actor2 is None and m.trig.kind == "demand":
             # "demands from Iraqi officials for an end to the US presence": the "for"
             # phrase may hang off the trigger or off its source phrase
@@ -390,6 +446,10 @@ class MentionFinder:
                 m.status = "negated"  # "did not try to attack"
             if hl in lex.deny_heads:
                 m.status, m.embedded = "negated", True
+                break
+            head_trig = _lookup(head, lex)
+            if m.trig.kind == "demand" and head_trig is not None and head_trig.kind == "protest":
+                m.embedded = True  # "protested to demand wage increases": one protest event
                 break
             if hl in lex.threat_heads and _lookup(head, lex) is not None:
                 m.status, m.embedded = "threatened", True
@@ -433,6 +493,7 @@ class MentionFinder:
                 if m.code in ("190", "183", "193", "180") or best.code.startswith(m.code[:3]):
                     m.code = best.code
                 m.mode = best.mode
+                m.acled = m.acled or best.acled
         if m.trig.kind in ("demand", "verbal") and m.code in ("100", "020"):
             for t in _demand_scope(tok):
                 sub = lex.demand_objects.get(t.lemma_.lower())

@@ -83,9 +83,11 @@ def _count_of(noun: Token) -> int | None:
     """The number that counts a noun phrase: "three members", "at least 12 people"."""
     for child in noun.children:
         if child.dep_ in ("nummod", "quantmod") or (child.like_num and child.dep_ != "pobj"):
-            v = number_value(child)
-            if v is not None:
-                return v
+            # "between 35 and 45 militants": the conservative end of a range
+            vals = [number_value(t) for t in (child, *child.conjuncts)]
+            known = [v for v in vals if v is not None]
+            if known:
+                return min(known)
         if child.dep_ == "amod" and child.lower_ in ("several", "many", "numerous"):
             return number_value(child)
     if noun.like_num or noun.lower_ in _WORDS:
@@ -103,17 +105,19 @@ def fatalities_in(sent: Span, scope: set[int] | None = None) -> int | None:
         lemma = tok.lemma_.lower()
         if lemma in _KILL_VERBS and tok.pos_ in ("VERB", "AUX", "ADJ"):
             # active: "killed three people"; passive: "three people were killed"
+            # "5 soldiers, between 35 and 45 militants, and 3 civilians were killed":
+            # every counted group of victims adds up (parsers split such lists oddly)
+            groups: list[Token] = []
             for child in tok.children:
-                if (
-                    child.dep_ in ("dobj", "nsubjpass", "nsubj")
-                    and lemma != "die"
-                    or (lemma == "die" and child.dep_ == "nsubj")
+                if (child.dep_ in ("dobj", "nsubjpass") and lemma != "die") or (
+                    lemma == "die" and child.dep_ == "nsubj"
                 ):
-                    if child.dep_ == "nsubj" and lemma != "die":
-                        continue
-                    v = _count_of(child)
-                    if v is not None:
-                        found.append(v)
+                    groups += [child, *child.conjuncts]
+                    groups += [p for c in child.children if c.lower_ == "between"
+                               for p in c.children if p.dep_ == "pobj"]  # fmt: skip
+            counts = [v for v in (_count_of(g) for g in dict.fromkeys(groups)) if v is not None]
+            if counts:
+                found.append(sum(counts))
             # reduced relative: "three people killed in the strike"
             if tok.dep_ in ("acl", "amod") and tok.head.pos_ in ("NOUN", "PROPN", "NUM"):
                 v = _count_of(tok.head)

@@ -13,12 +13,21 @@ import yaml
 class Trigger:
     code: str
     kind: str  # violent | kill | protest | verbal | demand | threat | material | coerce | meet
+    acled: tuple[str, str] | None = None  # ACLED type/sub-type when CAMEO's default is wrong
 
 
 @dataclass(frozen=True, slots=True)
 class Instrument:
     code: str
     mode: str
+    acled: tuple[str, str] | None = None
+
+
+def _acled(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    etype, _, sub = value.partition("/ ")
+    return (etype.strip(), sub.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +53,17 @@ def lexicon() -> Lexicon:
     )
 
     def triggers(section: str) -> dict[str, Trigger]:
-        return {k: Trigger(str(v["code"]), v["kind"]) for k, v in raw[section].items()}
+        return {
+            k: Trigger(str(v["code"]), v["kind"], _acled(v.get("acled")))
+            for k, v in raw[section].items()
+        }
 
     return Lexicon(
         verbs=triggers("verbs"),
         nouns=triggers("nouns"),
         instruments={
-            k: Instrument(str(v["code"]), v["mode"]) for k, v in raw["instruments"].items()
+            k: Instrument(str(v["code"]), v["mode"], _acled(v.get("acled")))
+            for k, v in raw["instruments"].items()
         },
         demand_objects={k: str(v) for k, v in raw["demand_objects"].items()},
         **{

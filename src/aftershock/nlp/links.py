@@ -53,6 +53,14 @@ class EventGroup:
         return self.mentions[0]
 
 
+_MATERIAL = frozenset({"violent", "kill", "protest", "coerce"})
+
+
+def _situated(m: Mention) -> bool:
+    """The sentence places or dates the action: "a bomb exploded in Mogadishu on Monday"."""
+    return any(e.label_ in ("GPE", "LOC", "FAC", "DATE") for e in m.sent.ents)
+
+
 def _family(code: str) -> str:
     return "hostile" if code[:2] in _HOSTILE else code[:2]
 
@@ -109,16 +117,41 @@ def merge(mentions: list[Mention]) -> list[EventGroup]:
             and not (m.nominal and m.definite and m.actor1 is None and m.code != "190")
         ):
             target = cands[0]
+        if target is None and m.trig.kind == "kill" and m.actor1 is None:
+            # "Five soldiers were killed" after an attack: that attack's toll
+            target = next((g for g in reversed(groups) if _family(g.best.code) == "hostile"), None)
         if target is None:
-            # A lone mention with no actor, place or toll is too thin to stand alone.
-            if m.actor1 is None and m.actor2 is None and m.fatalities is None:
-                continue
+            if (
+                m.actor1 is None
+                and m.actor2 is None
+                and m.fatalities is None
+                and not (m.trig.kind in _MATERIAL and _situated(m))
+            ):
+                continue  # a lone mention with no actor, toll, place or date is too thin
             groups.append(EventGroup([m]))
         else:
             target.mentions.append(m)
     for g in groups:
         g.mentions.sort(key=lambda x: (-_info(x), x.trigger.i))
     return groups
+
+
+def attach_tolls(groups: list[EventGroup], tolls: list[tuple[int, int]]) -> dict[int, int]:
+    """Death tolls stated in sentences with no event of their own ("3 fatalities.",
+    "The death toll rose to 35.") belong to the latest violent event before them.
+    Returns {group index: toll}."""
+    out: dict[int, int] = {}
+    for start, n in tolls:
+        before = [
+            (min(x.trigger.idx for x in g.mentions), gi)
+            for gi, g in enumerate(groups)
+            if _family(g.best.code) == "hostile"
+        ]
+        earlier = [(first, gi) for first, gi in before if first < start]
+        best = max(earlier)[1] if earlier else None
+        if best is not None:
+            out[best] = max(n, out.get(best, 0))
+    return out
 
 
 def link_causes(groups: list[EventGroup]) -> None:
