@@ -127,7 +127,7 @@ class ClassScores:
 def class_scores(
     gold: Sequence[str], pred: Sequence[str | None], labels: Iterable[str] | None = None
 ) -> ClassScores:
-    """P/R/F1 per gold class (macro over ``labels``, default: classes seen in gold).
+    """P/R/F1 per class of ``labels`` (default: classes seen in gold), and their macro F1.
 
     A missing prediction (None) counts against recall of the gold class only.
     """
@@ -161,7 +161,9 @@ def class_scores(
             "support": r_den,
             "predicted": p_den,
         }
-    macro = sum(float(c["f1"]) for c in per_class.values()) / len(per_class) if per_class else 0.0
+    # Macro over classes that occur (gold or predicted): an unused class says nothing.
+    used = [float(c["f1"]) for c in per_class.values() if c["support"] or c["predicted"]]
+    macro = sum(used) / len(used) if used else 0.0
     return ClassScores(names, per_class, macro, confusion)
 
 
