@@ -205,6 +205,40 @@ def events(
         write_events(rows, fmt.value, sys.stdout)
 
 
+class EvalFmt(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="A gold file: ACLED/UCDP CSV, PLOVER/PETRARCH2/"
+            "ConfliBERT JSONL, or the GWN geoparsing XML."
+        ),
+    ],
+    fmt: Annotated[EvalFmt, typer.Option("--format", "-f", help="Output format.")] = EvalFmt.table,
+    limit: Annotated[int | None, typer.Option(help="Score only the first N cases.")] = None,
+) -> None:
+    """Score the coder against gold data: per-field accuracy / P / R / F1 and case counts.
+
+    Example: aftershock eval ../shared/eval/acled/acled_2022H1_dev.csv --limit 500
+    """
+    from aftershock.evaluation import evaluate, render_table
+
+    try:
+        report = evaluate(gold, limit=limit)
+    except AftershockError as exc:
+        _fail(exc)
+        return
+    if fmt is EvalFmt.json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.print(render_table(report), highlight=False, soft_wrap=True)
+
+
 def _actor(a: dict[str, Any] | None) -> str:
     if not a:
         return ""

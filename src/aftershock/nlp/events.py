@@ -112,6 +112,7 @@ _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "
 _SOURCE_PREPS = frozenset({"by", "from"})
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "on"})
 _ANAPHOR_DETS = frozenset({"the", "this", "that", "these", "those", "its", "their", "such"})
+_TOPIC_PREPS = frozenset({"against", "over", "about", "for", "at", "of", "on"})
 _MODALS = frozenset({"may", "might", "could", "would", "should", "will", "shall", "can"})
 _EMBED_DEPS = frozenset(
     {
@@ -167,6 +168,22 @@ def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
             return Trigger("193", "violent")
         if lemma in ("take", "hold") and any(c.lemma_.lower() == "hostage" for c in tok.children):
             return Trigger("181", "violent")
+        if lemma == "take" and any(
+            p.lower_ in ("streets", "street") for c in tok.children for p in c.children
+        ):
+            return Trigger("141", "protest")  # "took to the streets"
+        if lemma == "set" and any(
+            c.lower_ == "fire" or any(p.lower_ == "fire" for p in c.children) for c in tok.children
+        ):
+            return Trigger("1712", "violent")  # "set houses on fire", "set fire to"
+        if lemma in ("take", "seize", "gain", "assume") and any(
+            c.lower_ == "control" for c in tok.children
+        ):
+            return Trigger("192", "violent")  # "took control of the town"
+        if lemma == "exchange" and any(
+            c.lower_ in ("fire", "gunfire", "shots") for c in tok.children
+        ):
+            return Trigger("193", "violent")
         if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
             return Trigger("190", "violent", ("Strategic developments", "Disrupted weapons use"))
         return lex.verbs.get(lemma)
@@ -297,9 +314,19 @@ class MentionFinder:
         else:
             self._verb_args(m)
         if not nominal and lemma in _GATHER_VERBS:
+            # people gathering is a rally; troops "gathering" or data "gathered" is not
             subj, _ = _subject(tok)
-            if subj is None or subj.lower_ not in _CROWD and subj.lemma_.lower() not in _CROWD:
+            if subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM"):
                 return None
+            if m.actor1 is not None and m.actor1.role in _STATE_ROLES and lemma != "mourn":
+                return None
+            if subj.lemma_.lower() in ("datum", "information", "evidence", "force", "troop"):
+                return None
+        if lemma == "strike" and _labour_strike(tok):
+            # "workers went on strike", "a hunger strike": a protest, not an attack
+            hunger = any(t.lower_ == "hunger" for t in tok.children)
+            m.code, m.trig = ("142" if hunger else "143"), Trigger("143", "protest")
+            m.actor2 = None
         # "fired" needs a target or a weapon: "was fired from his job" is no attack
         if (
             lemma == "fire"
@@ -448,6 +475,25 @@ class MentionFinder:
                 m.status, m.embedded = "negated", True
                 break
             head_trig = _lookup(head, lex)
+            if (
+                m.nominal
+                and head_trig is not None
+                and head_trig.kind in ("protest", "verbal", "demand", "threat")
+                and (cur.dep_ == "dobj" or (cur.dep_ == "pobj" and cur.head.lower_ in _TOPIC_PREPS))
+                and cur is tok
+            ):
+                m.embedded = True  # "protested against the invasion": a topic, not a report
+                break
+            if (
+                m.nominal
+                and head.dep_ == "pobj"
+                and head.head.lower_ in _TOPIC_PREPS
+                and _lookup(head.head.head, lex) is not None
+                and _lookup(head.head.head, lex).kind in ("protest", "verbal", "demand")
+                and cur.dep_ in ("pobj", "compound", "amod")
+            ):
+                m.embedded = True  # "against the war in Ukraine", "over the killing of"
+                break
             if m.trig.kind == "demand" and head_trig is not None and head_trig.kind == "protest":
                 m.embedded = True  # "protested to demand wage increases": one protest event
                 break
@@ -603,6 +649,29 @@ class MentionFinder:
                     if t.lemma_.lower() == "life" and t.head.lemma_.lower() in ("claim", "take"):
                         for o in _objects_of(t, ("of",)):
                             m.actor2 = self.resolver.resolve(o)
+
+
+_LABOUR = frozenset(
+    "worker union employee staff teacher doctor nurse driver miner labourer laborer "
+    "hunger general strike-action walkout wage salary pay pension docker trucker "
+    "transporter farmer lecturer student".split()
+)
+_MILITARY_CUES = frozenset(
+    "air drone missile rocket military army us israeli russian ukrainian airstrike "
+    "artillery target kill killed dead".split()
+)
+
+
+def _labour_strike(tok: Token) -> bool:
+    """Is this "strike" a work stoppage? Labour words nearby and no weapon words."""
+    near = {t.lemma_.lower() for t in tok.sent} | {t.lower_ for t in tok.sent}
+    own = {t.lower_ for t in tok.subtree} | {c.lower_ for c in tok.head.children}
+    if own & _MILITARY_CUES:
+        return False
+    if any(c.lower_ in ("hunger", "general") for c in tok.children):
+        return True
+    on_strike = tok.dep_ == "pobj" and tok.head.lower_ == "on"  # "went on strike"
+    return on_strike or bool(near & _LABOUR) or tok.lower_ == "striking"
 
 
 def _demand_scope(tok: Token) -> list[Token]:

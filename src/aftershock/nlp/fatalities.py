@@ -95,6 +95,29 @@ def _count_of(noun: Token) -> int | None:
     return None
 
 
+_ANIMALS = frozenset("cattle livestock cow goat camel sheep animal donkey horse head".split())
+_NOT_PERSONS = frozenset("vehicle car house building shop hope plan bill talks deal".split())
+
+
+def _animals(noun: Token) -> bool:
+    """ "25 heads of cattle", "a dozen goats": livestock, not people."""
+    if noun.lemma_.lower() in _ANIMALS - {"head"}:
+        return True
+    return any(
+        p.lemma_.lower() in _ANIMALS for c in noun.children if c.lower_ == "of" for p in c.children
+    )
+
+
+def _one_person(noun: Token) -> bool:
+    """A singular noun phrase naming a person: "a refugee", "the commander", "a 7-year-old"."""
+    lemma = noun.lemma_.lower()
+    if noun.tag_ not in ("NN", "NNP") or lemma in _ANIMALS or lemma in _NOT_PERSONS:
+        return False
+    if noun.pos_ == "PROPN":
+        return noun.ent_type_ == "PERSON"
+    return noun.ent_type_ in ("", "PERSON") and not noun.like_num and lemma.isalpha()
+
+
 def fatalities_in(sent: Span, scope: set[int] | None = None) -> int | None:
     """Largest death toll stated in the sentence (optionally only in token indices
     ``scope``): killed/dead/lives/death-toll patterns. None when none is stated."""
@@ -115,7 +138,11 @@ def fatalities_in(sent: Span, scope: set[int] | None = None) -> int | None:
                     groups += [child, *child.conjuncts]
                     groups += [p for c in child.children if c.lower_ == "between"
                                for p in c.children if p.dep_ == "pobj"]  # fmt: skip
-            counts = [v for v in (_count_of(g) for g in dict.fromkeys(groups)) if v is not None]
+            groups = [g for g in dict.fromkeys(groups) if not _animals(g)]
+            counts = [v for v in (_count_of(g) for g in groups) if v is not None]
+            if not counts:
+                # "killed a refugee", "a man was killed": one person, unless it is cattle
+                counts = [1 for g in dict.fromkeys(groups) if _one_person(g)]
             if counts:
                 found.append(sum(counts))
             # reduced relative: "three people killed in the strike"
