@@ -81,6 +81,12 @@ _PERSONS = frozenset(
     "motorist migrant teacher pupil minor local inhabitant individual".split()
 )
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY"})
+# Roles of unarmed people: their violence is a riot, not a battle.
+_CROWD_ROLES = frozenset({"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "HLH", "MED", "REL"})
+_PROTEST_WORDS = frozenset(
+    "protest protester demonstration demonstrator demonstrate rally march marcher strike "
+    "striker sit-in picket".split()
+)
 # Nouns that only make an event when an actor is attached ("talks", "a deal").
 _NEED_ACTOR_NOUNS = frozenset(
     {
@@ -112,7 +118,6 @@ _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "
 _SOURCE_PREPS = frozenset({"by", "from"})
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "on"})
 _ANAPHOR_DETS = frozenset({"the", "this", "that", "these", "those", "its", "their", "such"})
-_TOPIC_PREPS = frozenset({"against", "over", "about", "for", "at", "of", "on"})
 _MODALS = frozenset({"may", "might", "could", "would", "should", "will", "shall", "can"})
 _EMBED_DEPS = frozenset(
     {
@@ -364,6 +369,22 @@ class MentionFinder:
         self._status(m)
         self._refine(m)
         if (
+            trig.kind in ("violent", "kill", "coerce")
+            and m.actor1 is not None
+            and m.actor1.role in _CROWD_ROLES
+            and not m.actor1.named
+            and m.code[:2] in ("17", "18", "19")
+        ):
+            if m.code in ("191", "192"):
+                # protesters occupying a building or blocking a road: a protest
+                m.code, m.mode, m.acled = "141", "demo", None
+            else:
+                # unarmed people using violence riot: "protesters clashed with police",
+                # "a mob beat a suspected thief"
+                m.code, m.mode = "145", "riot"
+                protest_context = any(t.lemma_.lower() in _PROTEST_WORDS for t in sent.doc)
+                m.acled = ("Riots", "Violent demonstration" if protest_context else "Mob violence")
+        if (
             m.actor1 is not None
             and m.actor1.role is None
             and m.actor1.country
@@ -460,6 +481,7 @@ class MentionFinder:
             m.status = "demanded"
         # Walk up the governors: inside a threat, demand, denial or a hypothetical frame?
         cur = tok
+        via_cause = False
         for _ in range(4):
             if cur.dep_ not in _EMBED_DEPS or cur.head is cur:
                 break
@@ -475,24 +497,16 @@ class MentionFinder:
                 m.status, m.embedded = "negated", True
                 break
             head_trig = _lookup(head, lex)
+            via_cause = via_cause or hl in lex.cause_preps or hl in lex.victim_nouns
             if (
                 m.nominal
                 and head_trig is not None
-                and head_trig.kind in ("protest", "verbal", "demand", "threat")
-                and (cur.dep_ == "dobj" or (cur.dep_ == "pobj" and cur.head.lower_ in _TOPIC_PREPS))
-                and cur is tok
+                and head_trig.kind in ("protest", "verbal", "demand", "threat", "meet")
+                and not via_cause
             ):
-                m.embedded = True  # "protested against the invasion": a topic, not a report
-                break
-            if (
-                m.nominal
-                and head.dep_ == "pobj"
-                and head.head.lower_ in _TOPIC_PREPS
-                and _lookup(head.head.head, lex) is not None
-                and _lookup(head.head.head, lex).kind in ("protest", "verbal", "demand")
-                and cur.dep_ in ("pobj", "compound", "amod")
-            ):
-                m.embedded = True  # "against the war in Ukraine", "over the killing of"
+                # "protested against the invasion", "rallied amid Russia's invasion": what
+                # a protest or statement is about is background, not an event reported here
+                m.embedded = True
                 break
             if m.trig.kind == "demand" and head_trig is not None and head_trig.kind == "protest":
                 m.embedded = True  # "protested to demand wage increases": one protest event
