@@ -242,7 +242,14 @@ class ActorResolver:
                     return a
             return None
 
-        # 1. Named group from the knowledge base (longest alias inside the phrase).
+        # 1. Named group or person from the knowledge base: the named entity the head is
+        # part of (robust to odd parses of names), else the longest alias in the phrase.
+        ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+        if ent is not None and ent.label_ in ("PERSON", "ORG", "NORP", "GPE"):
+            entry = self.kb.match(ent.text)
+            if entry is not None:
+                return ActorRef(ent.text, entry.name, entry.country, entry.role, entry.code,
+                                entry.sponsor, ent.start, ent.end, named=True)  # fmt: skip
         words = [t.text for t in toks]
         matches = self.kb.longest_match_in(words)
         if matches:

@@ -227,7 +227,10 @@ def _subject(verb: Token) -> tuple[Token | None, bool]:
     if verb.dep_ == "relcl":
         return verb.head, passive
     if verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
-        subj, _ = _subject(verb.head)
+        subj, head_passive = _subject(verb.head)
+        if head_passive:
+            # "were killed in ... shelling": the doer is the head's agent, not its subject
+            return _agent(verb.head), passive
         return subj, passive
     return None, passive
 
