@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 from aftershock.nlp.actors import ActorRef, ActorResolver
 from aftershock.nlp.fatalities import fatalities_in
 from aftershock.nlp.lexicon import Lexicon, Trigger
+from aftershock.ontology import cameo
 
 # Light verbs whose object noun is the real event: "launched an attack", "carried out strikes".
 _LIGHT_VERBS = frozenset(
@@ -191,7 +192,28 @@ def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
             return Trigger("193", "violent")
         if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
             return Trigger("190", "violent", ("Strategic developments", "Disrupted weapons use"))
-        return lex.verbs.get(lemma)
+        trig = lex.verbs.get(lemma)
+        if lemma == "claim" and any(c.lower_ == "responsibility" for c in tok.children):
+            return Trigger("015", "verbal")  # "claimed responsibility for the attack"
+        if lemma == "call" and any(c.lower_ == "on" for c in tok.children):
+            return Trigger("020", "verbal")  # "called on the UN to act": an appeal
+        if trig is not None and trig.kind == "express":
+            for obj in tok.children:
+                code = lex.express_objects.get(obj.lemma_.lower()) if obj.dep_ == "dobj" else None
+                if code:
+                    return Trigger(code, "verbal")
+            return None
+        if trig is not None and trig.kind == "aid":
+            # "sent troops", "provided humanitarian aid": the object decides; "gave a speech"
+            # is no event
+            for obj in tok.children:
+                if obj.dep_ in ("dobj", "nsubjpass"):
+                    code = lex.aid_objects.get(obj.lemma_.lower())
+                    if code:
+                        kind = "material" if code == "154" else "aid"
+                        return Trigger(code, kind)
+            return None
+        return trig
     if tok.pos_ in ("NOUN", "PROPN"):
         if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
             return None  # a modifier: "attack helicopter", "protest movement"
@@ -211,8 +233,8 @@ def is_heading(sent: Span) -> bool:
     text = sent.text.strip()
     if not text:
         return True
-    if text[-1] not in ".!?\"'”’)" and len(sent) < 16:
-        return True
+    if text[-1] not in ".!?\"'”’)" and len(sent) < 16 and sent.end < len(sent.doc):
+        return True  # a short unpunctuated line followed by more text: a subheading
     return not any(t.pos_ in ("VERB", "AUX") for t in sent)
 
 
@@ -533,6 +555,33 @@ class MentionFinder:
             m.status = "hypothetical"
         if sent_text.endswith("?") and m.status == "asserted":
             m.status = "hypothetical"
+        self._intent(m, aux)
+
+    def _intent(self, m: Mention, aux: set[str]) -> None:
+        """CAMEO codes announced future actions as intentions: "will provide aid" is 033
+        (express intent to provide aid), "would blockade Paris" 1381 (threaten blockade),
+        "will not accept refugees" 12 (reject)."""
+        if m.nominal or m.trig.kind in ("verbal", "demand", "threat") or m.embedded:
+            return
+        tok = m.trigger
+        future = bool(aux & {"will", "would", "shall", "'ll", "wo"})
+        head = tok.head
+        if tok.dep_ == "xcomp" and (
+            head.lemma_.lower() in _INTENT_HEADS
+            or any(c.lemma_.lower() in _INTENT_HEADS for c in head.children if c.dep_ == "acomp")
+        ):
+            future = True  # "agreed to withdraw", "is willing to withdraw"
+        if not future:
+            return
+        negated = any(c.dep_ == "neg" for c in tok.children)
+        quad = cameo(m.code).quad_class
+        conditional = any(c.lower_ in ("unless", "if") for c in tok.subtree)
+        if negated and quad in (1, 2):
+            m.code, m.status = "120", "asserted"  # "will not accept": a rejection
+        elif quad in (1, 2) and not conditional:
+            m.code, m.status = _intent_code(m.code), "asserted"
+        elif quad in (3, 4) or conditional:
+            m.code, m.status = _threat_code(m.code), "threatened"
 
     # -- code refinement: instruments, demand objects, embedded actions -------------
     def _refine(self, m: Mention) -> None:
@@ -689,6 +738,40 @@ def _labour_strike(tok: Token) -> bool:
         return True
     on_strike = tok.dep_ == "pobj" and tok.head.lower_ == "on"  # "went on strike"
     return on_strike or bool(near & _LABOUR) or tok.lower_ == "striking"
+
+
+_INTENT_HEADS = frozenset(
+    "agree pledge promise offer plan intend decide willing prepared ready committed determined "
+    "set expect vow threaten".split()
+)
+# Longest matching prefix wins: cooperative action -> "express intent to" code.
+_INTENT = {
+    "04": "036", "045": "039", "05": "032", "057": "030", "06": "031", "061": "0311",
+    "062": "0312", "064": "0314", "07": "033", "071": "0331", "072": "0332", "073": "0333",
+    "074": "0334", "08": "035", "081": "0351", "084": "0353", "085": "0354", "086": "0355",
+    "087": "0356",
+}  # fmt: skip
+# Conflictual action -> "threaten to" code.
+_THREAT = {
+    "14": "133", "143": "1312", "16": "131", "161": "1313", "163": "1312", "17": "137",
+    "172": "132", "18": "1383", "19": "1384", "191": "1381", "192": "1382", "20": "1385",
+    "15": "138", "087": "131", "08": "131", "04": "134",
+}  # fmt: skip
+
+
+def _prefix_map(code: str, table: dict[str, str], default: str) -> str:
+    for n in (4, 3, 2):
+        if code[:n] in table:
+            return table[code[:n]]
+    return default
+
+
+def _intent_code(code: str) -> str:
+    return _prefix_map(code, _INTENT, "030")
+
+
+def _threat_code(code: str) -> str:
+    return _prefix_map(code, _THREAT, "130")
 
 
 def _demand_scope(tok: Token) -> list[Token]:

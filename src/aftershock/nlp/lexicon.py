@@ -36,6 +36,8 @@ class Lexicon:
     nouns: dict[str, Trigger]
     instruments: dict[str, Instrument]
     demand_objects: dict[str, str]
+    aid_objects: dict[str, str]
+    express_objects: dict[str, str]
     alleged: frozenset[str]
     hypothetical: frozenset[str]
     threat_heads: frozenset[str]
@@ -66,6 +68,8 @@ def lexicon() -> Lexicon:
             for k, v in raw["instruments"].items()
         },
         demand_objects={k: str(v) for k, v in raw["demand_objects"].items()},
+        aid_objects={k: str(v) for k, v in raw["aid_objects"].items()},
+        express_objects={k: str(v) for k, v in raw["express_objects"].items()},
         **{
             key: frozenset(raw[key])
             for key in (
