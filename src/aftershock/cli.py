@@ -95,6 +95,9 @@ def run(
         int, typer.Option("--processes", "-j", min=1, help="Parser processes.")
     ] = 1,
     limit: Annotated[int, typer.Option(help="Rows in the printed summary table.")] = 20,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Articles per store transaction.")
+    ] = 256,
 ) -> None:
     """Ingest, code and store articles; print a summary table of their events.
 
@@ -113,6 +116,7 @@ def run(
                 stdin=sys.stdin,
                 coder=Coder(n_process=processes),
                 progress=lambda n: bar.advance(task, n),
+                batch_size=batch_size,
             )
         with Store(db, read_only=True) as store:
             rows = store.events(limit=None)

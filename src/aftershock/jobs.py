@@ -61,13 +61,19 @@ def run(
     stdin: IO[Any] | None = None,
     coder: Coder | None = None,
     progress: Progress | None = None,
+    batch_size: int = BATCH,
 ) -> RunSummary:
-    """Ingest, code and store. Articles already in the store are not coded again."""
+    """Ingest, code and store. Articles already in the store are not coded again.
+
+    Resumable: each batch of articles and its events is one transaction, and ids are
+    stable, so a run killed at any point (even SIGKILL) and started again codes only
+    what is missing and ends with exactly the events of an uninterrupted run.
+    """
     summary = RunSummary()
     with Store(db) as store:
         articles = _articles(iter_inputs(inputs, stdin=stdin), summary)
         while True:
-            batch = list(islice(articles, BATCH))
+            batch = list(islice(articles, batch_size))
             if not batch:
                 break
             known = store.stored_article_ids(a.id for a in batch)
