@@ -7,11 +7,13 @@ batches. Both account for every input: coded, skipped or rejected, with reasons.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from aftershock import errors
 from aftershock.coder import Coder
 from aftershock.ingest import iter_inputs
 from aftershock.records import Article, Problem, RunSummary
@@ -19,6 +21,9 @@ from aftershock.store import Store
 
 DEFAULT_DB = "aftershock.duckdb"
 BATCH = 256  # articles per store transaction: bulk inserts, bounded memory
+# Longer texts are no news article (a dump, a book, a log): rejected with a reason rather
+# than parsed for many minutes. About 400 pages; override with AFTERSHOCK_MAX_CHARS.
+MAX_CHARS = int(os.environ.get("AFTERSHOCK_MAX_CHARS", "2000000"))
 
 Progress = Callable[[int], None]
 
@@ -27,6 +32,17 @@ def _articles(items: Iterable[Article | Problem], summary: RunSummary) -> Iterat
     for item in items:
         if isinstance(item, Problem):
             summary.problems.append(item)
+        elif len(item.text) > MAX_CHARS:
+            summary.problems.append(
+                Problem(
+                    item.origin or item.id,
+                    f"{errors.MESSAGES[errors.E_TOO_LARGE]}: {len(item.text):,} characters, "
+                    f"the limit is {MAX_CHARS:,} (AFTERSHOCK_MAX_CHARS)",
+                    errors.E_TOO_LARGE,
+                    "rejected",
+                    item.id,
+                )
+            )
         else:
             yield item
 
