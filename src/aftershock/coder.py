@@ -236,6 +236,9 @@ class Coder:
             and (lede_mention or (not background and m.code[:2] not in ("18", "19", "20")))
         ):
             place = dateline
+        if place is None and not background and m.status != "hypothetical":
+            # the story's own town: events that name no place happened where it is set
+            place = self.places.focus_place(doc, context)
         # Role-only local actors take their country from where the event happened: a
         # crowd or police in Nairobi are Kenyan; a named person or armed group may not be.
         for a in (actor1, actor2):

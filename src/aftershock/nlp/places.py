@@ -1087,9 +1087,92 @@ class PlaceResolver:
                 continue
             if any(t.dep_ == "relcl" for t in ent.root.ancestors):
                 continue
-            p = self.gazetteer.resolve(ent.text, ctx, demonyms=False)
+            p = self.qualified(ent.root) or self.gazetteer.resolve(ent.text, ctx, demonyms=False)
             if p is not None:
                 return p
+        for tok in sent:
+            # names the small NER model missed: "in Mawanella (Mawanella, Sabaragamuwa)"
+            if (
+                tok.dep_ == "pobj"
+                and tok.pos_ == "PROPN"
+                and tok.head.lower_ in _PLACE_PREPS
+                and tok.i not in used
+                and tok.ent_type_ not in _NOT_PLACE_LABELS
+            ):
+                p = self.phrase_place(tok, ctx)
+                if p is not None:
+                    return p
+        return None
+
+    def focus_place(self, doc: Doc, ctx: PlaceContext) -> Place | None:
+        """The first town or site the article names under a place preposition: where a
+        story is, for its events that name no place of their own."""
+        for sent in doc.sents:
+            p = self.sentence_place(sent, ctx, actors=())
+            if p is not None and p.feature not in ("country", "continent", "region", "water"):
+                return p
+        return None
+
+    def qualified(self, tok: Token) -> Place | None:
+        """A name followed by the division or country it lies in: "Saint Petersburg
+        (Florida)", "Cordoba, Spain", "Mawanella (Mawanella, Sabaragamuwa)". The place is
+        the candidate of the name that lies in one of the qualifiers, which settles
+        ambiguity better than any prior. None when there is no such qualifier."""
+        doc = tok.doc
+        start = end = tok.i
+        while start > tok.sent.start and doc[start - 1].pos_ in _NAME_POS:
+            start -= 1
+        while end + 1 < tok.sent.end and doc[end + 1].pos_ in _NAME_POS:
+            end += 1
+        if end + 2 >= tok.sent.end or doc[end + 1].text not in ("(", ","):
+            return None
+        stop = min(tok.sent.end, end + 20)
+        if doc[end + 1].text == "(":
+            # "(Bwisha, Rutshuru, Nord-Kivu)": every comma-separated part
+            close = next((t.i for t in doc[end + 2 : stop] if t.text == ")"), None)
+            if close is None:
+                return None
+            inner = doc[end + 2 : close].text
+            quals = [q.strip() for q in inner.split(",") if q.strip()]
+        else:
+            # "Los Angeles, Veracruz, a man...": one capitalised name after the comma
+            run = []
+            for t in doc[end + 2 : stop]:
+                if t.pos_ in _NAME_POS or (t.text == "-" and run and not doc[t.i - 1].whitespace_):
+                    run.append(t.text_with_ws)
+                else:
+                    break
+            quals = ["".join(run).strip()] if run else []
+        if not quals:
+            return None
+        cands = self.gazetteer.candidates(doc[start : end + 1].text)
+        best: tuple[int, int, Place] | None = None
+        for q in quals[:3]:
+            for qc in self.gazetteer.candidates(q):
+                qp = qc.place
+                if qp.feature not in ("admin1", "admin2", "country"):
+                    continue
+                for c in cands:
+                    p = c.place
+                    if p.geonameid is not None and p.geonameid == qp.geonameid:
+                        continue
+                    if qp.feature == "country":
+                        rank = 1 if p.country == qp.country else 0
+                    elif qp.feature == "admin1":
+                        rank = 3 if (p.country, p.admin1) == (qp.country, qp.name) else 0
+                    else:
+                        rank = 2 if haversine_km(p.lat, p.lon, qp.lat, qp.lon) < 60 else 0
+                    if rank and (best is None or (rank, p.population) > best[:2]):
+                        best = (rank, p.population, p)
+        if best is not None:
+            return best[2]
+        # a town our gazetteer lacks: the division it is in is still better than a
+        # same-named town abroad ("Los Angeles, Veracruz" -> Veracruz, Mexico)
+        for q in quals[:3]:
+            admin = [c.place for c in self.gazetteer.candidates(q)
+                     if c.place.feature in ("admin2", "admin1")]  # fmt: skip
+            if admin:
+                return max(admin, key=lambda p: (p.feature == "admin1", p.population))
         return None
 
     def phrase_place(self, tok: Token, ctx: PlaceContext, *, said: bool = False) -> Place | None:
@@ -1097,6 +1180,10 @@ class PlaceResolver:
         around it say it is a place, as in "the town of Goma")."""
         doc = tok.doc
         lemma = tok.lemma_.lower()
+        if tok.pos_ == "PROPN":
+            q = self.qualified(tok)
+            if q is not None:
+                return q
         if lemma in _PLACE_NOUNS:
             # "the town of Goma", "the city of Kharkiv"
             for prep in tok.children:
