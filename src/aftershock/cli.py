@@ -209,6 +209,30 @@ def events(
         write_events(rows, fmt.value, sys.stdout)
 
 
+@app.command()
+def serve(
+    db: DbOption = Path("aftershock.duckdb"),
+    host: Annotated[
+        str, typer.Option(help="Address to bind. Anything but loopback needs --token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(help="Bearer token every request must carry.", envvar="AFTERSHOCK_TOKEN"),
+    ] = None,
+) -> None:
+    """Serve the read-only dashboard and JSON API over the store (Ctrl-C stops it).
+
+    Example: aftershock serve --db events.duckdb, then open http://127.0.0.1:8000
+    """
+    from aftershock.web import serve as serve_web
+
+    try:
+        serve_web(db, host, port, token)
+    except AftershockError as exc:
+        _fail(exc)
+
+
 class EvalFmt(StrEnum):
     table = "table"
     json = "json"
