@@ -24,6 +24,18 @@ E_BINARY = "E108"  # input looks binary (NUL bytes)
 E_TOO_LARGE = "E109"  # article longer than the coder's limit
 E_CODER = "E110"  # the coder failed on this article (bug): reported, batch goes on
 E_UNSUPPORTED = "E111"  # a file in a folder that is not an article format
+# Import of existing event data (E12x): per row, or per file for E120/E123.
+E_IMPORT_COLUMNS = "E120"  # a file lacks columns its format requires
+E_IMPORT_FIELDS = "E121"  # a row with the wrong number of fields
+E_IMPORT_VALUE = "E122"  # a value that cannot be used (coordinate, count, code)
+E_IMPORT_FORMAT = "E123"  # a file whose event-data format is unknown
+E_IMPORT_DUPLICATE = "E124"  # a row repeating the id of an earlier row in the file
+# Live sources (E13x), from `aftershock watch`: per feed, page or entry; a cycle goes on.
+E_FETCH = "E130"  # timeout, connection error or 5xx/429 after all retries (tried next cycle)
+E_HTTP = "E131"  # the server answered with an error status that is not retried (404, 410)
+E_FEED = "E132"  # a feed that does not parse (malformed RSS/Atom)
+E_NO_ARTICLE_TEXT = "E133"  # an HTML page with no main article text
+E_CONTENT_TYPE = "E134"  # a response that is neither a feed nor an HTML page
 
 MESSAGES = {
     E_EMPTY: "empty article: no text to code",
@@ -37,6 +49,16 @@ MESSAGES = {
     E_TOO_LARGE: "article is too large",
     E_CODER: "the coder failed on this article",
     E_UNSUPPORTED: "unsupported file type",
+    E_IMPORT_COLUMNS: "missing required columns",
+    E_IMPORT_FIELDS: "wrong number of fields",
+    E_IMPORT_VALUE: "bad value",
+    E_IMPORT_FORMAT: "unknown event-data format",
+    E_IMPORT_DUPLICATE: "duplicate row id",
+    E_FETCH: "could not fetch",
+    E_HTTP: "HTTP error",
+    E_FEED: "malformed feed",
+    E_NO_ARTICLE_TEXT: "no article text in the page",
+    E_CONTENT_TYPE: "neither a feed nor an HTML page",
 }
 
 
