@@ -294,6 +294,16 @@ def _events_table(rows: list[dict[str, Any]], *, title: str) -> None:
     out.print(table)
 
 
+# Escalation models, forecasts, backtests and imports of existing event data live in
+# their own thin module; they are registered here so `aftershock --help` lists them.
+from aftershock import cli_analytics  # noqa: E402
+
+app.command("escalation")(cli_analytics.escalation)
+app.command("forecast")(cli_analytics.forecast)
+app.command("backtest")(cli_analytics.backtest)
+app.command("import")(cli_analytics.import_)
+
+
 def main() -> None:
     app()
 
