@@ -256,6 +256,20 @@ def eval_(
     """
     from aftershock.evaluation import evaluate, render_table
 
+    if gold.suffix.lower() == ".xml":  # the GeoWebNews geoparsing gold
+        from aftershock.evaluation.geoparsing import evaluate_gwn
+
+        try:
+            metrics = evaluate_gwn(gold, limit=limit)
+        except AftershockError as exc:
+            _fail(exc)
+            return
+        if fmt is EvalFmt.json:
+            sys.stdout.write(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+        else:
+            for key, value in metrics.items():
+                out.print(f"{key:<32} {value}", highlight=False, soft_wrap=True)
+        return
     try:
         report = evaluate(gold, limit=limit)
     except AftershockError as exc:
