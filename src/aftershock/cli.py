@@ -128,7 +128,8 @@ def run(
     _report_problems(summary)
     out.print(
         f"inputs: {summary.inputs}  coded: {summary.coded}  "
-        f"already stored: {summary.already_stored}  skipped: {len(summary.skipped)}  "
+        f"already stored: {summary.already_stored}  duplicates: {summary.duplicates}  "
+        f"skipped: {len(summary.skipped)}  "
         f"rejected: {len(summary.rejected)}  new events: {summary.stored_events}  "
         f"articles in store: {len(ids)}",
         highlight=False,
@@ -180,11 +181,22 @@ def events(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
+    clusters: Annotated[
+        bool,
+        typer.Option(
+            "--clusters",
+            help="One row per real-world event (cluster): cluster_id, event_ids, "
+            "num_articles, num_sources, num_mentions, tolls (formats table, jsonl, csv).",
+        ),
+    ] = False,
 ) -> None:
     """Query stored events. Formats: table, jsonl, csv, gdelt (GDELT 2.0 event TSV).
 
     Example: aftershock events --country IRQ --root 19 --format gdelt > events.tsv
+
+    Example: aftershock events --clusters --format jsonl > clusters.jsonl
     """
+    from aftershock.cluster import write_clusters
     from aftershock.store import Store, write_events
 
     try:
@@ -196,14 +208,19 @@ def events(
                     raise AftershockError(f"{name} {value!r} is not a YYYY-MM-DD date") from None
         if not Path(db).exists():
             raise AftershockError(f"no store at {db}: run `aftershock run INPUT --db {db}` first")
+        if clusters and fmt is Fmt.gdelt:
+            raise AftershockError("--clusters writes table, jsonl or csv (gdelt rows are events)")
         with Store(db, read_only=True) as store:
-            rows = store.events(
+            query = store.clusters if clusters else store.events
+            rows = query(
                 start=start, end=end, actor=actor, country=country, cameo_root=root, limit=limit
             )
     except AftershockError as exc:
         _fail(exc)
         return
-    if fmt is Fmt.table:
+    if clusters:
+        write_clusters(rows, fmt.value, sys.stdout)
+    elif fmt is Fmt.table:
         _events_table(rows, title=f"{len(rows)} events")
     else:
         write_events(rows, fmt.value, sys.stdout)
@@ -231,6 +248,32 @@ def serve(
         serve_web(db, host, port, token)
     except AftershockError as exc:
         _fail(exc)
+
+
+@app.command()
+def chain(
+    ident: Annotated[str, typer.Argument(help="An event id, a cluster id, or a unique prefix.")],
+    db: DbOption = Path("aftershock.duckdb"),
+    as_json: Annotated[bool, typer.Option("--json", help="The chain as JSON.")] = False,
+) -> None:
+    """Print the chain of reactions around an event: what it answered, what answered it.
+
+    Example: aftershock chain c3cc8268f --db events.duckdb
+    """
+    from aftershock.cluster import format_chain
+    from aftershock.store import Store
+
+    try:
+        if not Path(db).exists():
+            raise AftershockError(f"no store at {db}: run `aftershock run INPUT --db {db}` first")
+        with Store(db, read_only=True) as store:
+            found = store.chain(ident)
+        if found is None:
+            raise AftershockError(f"no event or cluster {ident!r} in {db}")
+    except AftershockError as exc:
+        _fail(exc)
+        return
+    typer.echo(json.dumps(found, ensure_ascii=False) if as_json else format_chain(found))
 
 
 class EvalFmt(StrEnum):

@@ -105,6 +105,13 @@ def run(
                     fresh.append(a)
             if not fresh:
                 continue
+            check = store.skip_near_duplicates(fresh)  # copies: recorded as sources, not coded
+            summary.duplicates += len(check.duplicates)
+            if progress and check.duplicates:
+                progress(len(check.duplicates))
+            fresh = check.unique
+            if not fresh:
+                continue
             coder = coder if coder is not None else Coder()
             ok_articles: list[Article] = []
             events: list[dict[str, Any]] = []
@@ -121,4 +128,6 @@ def run(
             res = store.write(ok_articles, events)
             summary.stored_articles += res.new_articles
             summary.stored_events += res.new_events
+            store.cluster(ok_articles, events)  # one cluster per real event, reaction links
+        store.cluster_pending()  # events a killed run stored but did not cluster
     return summary

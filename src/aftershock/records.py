@@ -77,6 +77,7 @@ class RunSummary:
     events: int = 0
     stored_articles: int = 0
     already_stored: int = 0
+    duplicates: int = 0  # near copies of a stored or earlier article: kept as sources
     stored_events: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -90,7 +91,8 @@ class RunSummary:
 
     @property
     def inputs(self) -> int:
-        return self.coded + len(self.problems)
+        """Every input read: coded, already stored, near copies, skipped or rejected."""
+        return self.coded + self.already_stored + self.duplicates + len(self.problems)
 
 
 def empty_event() -> dict[str, Any]:

@@ -6,6 +6,7 @@
 ...     write_events(store.events(cameo_root="19"), "gdelt", sys.stdout)
 """
 
+from aftershock.store._clusters import ClusterResult
 from aftershock.store._db import Store, WriteResult
 from aftershock.store._export import (
     CSV_COLUMNS,
@@ -18,6 +19,7 @@ from aftershock.store._schema import MIGRATIONS, Migration
 
 __all__ = [
     "CSV_COLUMNS",
+    "ClusterResult",
     "GDELT_COLUMNS",
     "MIGRATIONS",
     "Migration",

@@ -19,8 +19,11 @@ from typing import Any
 
 import duckdb
 
+from aftershock.cluster._dedupe import DuplicateCheck, Signature
 from aftershock.errors import StoreError
 from aftershock.records import Article
+from aftershock.store import _cluster_reads, _clusters
+from aftershock.store._clusters import ClusterResult
 from aftershock.store._rows import (
     ARTICLE_SCHEMA,
     EVENT_SCHEMA,
@@ -144,6 +147,9 @@ class Store:
     def __init__(self, path: str | Path = "aftershock.duckdb", *, read_only: bool = False) -> None:
         self.path = path if str(path) == ":memory:" else Path(path)
         self.read_only = read_only
+        # Signatures computed by skip_near_duplicates, reused by write: id -> (text, sig).
+        self._signatures: dict[str, tuple[str, Signature]] = {}
+        self._last_write_at: datetime | None = None  # lets cluster() bound its lookups
         try:
             self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(
                 str(self.path), read_only=read_only
@@ -204,8 +210,9 @@ class Store:
         article already stored is kept as it was. An event is skipped when its id is
         stored or when its article already has events stored (so re-coding an article
         never adds a second set). Actors and locations of the events are added to the
-        ``actors``/``locations`` tables in the same transaction. On any failure nothing is
-        written and ``StoreError`` names the step that failed.
+        ``actors``/``locations`` tables in the same transaction, and each new article's
+        MinHash signature to the near-duplicate index. On any failure nothing is written and
+        ``StoreError`` names the step that failed.
         """
         con = self.connection
         if self.read_only:
@@ -214,6 +221,12 @@ class Store:
         events = dedupe(events, "id")
         staged_articles = articles_table(articles)
         staged_events = events_table(events)
+        sigs: dict[str, Signature] = {}
+        for a in articles:
+            cached = self._signatures.pop(a.id, None)
+            if cached is not None and cached[0] == a.text:
+                sigs[a.id] = cached[1]
+        sigs.update(_clusters.signatures([a for a in articles if a.id not in sigs]))
         params = {"now": datetime.now(UTC).replace(tzinfo=None)}
         step = "begin"
         # Finish any result a caller left half-read on .connection; it would block register().
@@ -230,6 +243,8 @@ class Store:
             con.execute(_UPSERT_ACTORS, params)
             step = "upsert locations"
             con.execute(_UPSERT_LOCATIONS, params)
+            step = "index signatures"
+            _clusters.write_minhashes(con, *_clusters.minhash_tables(articles, sigs))
             step = "commit"
             con.execute("COMMIT")
         except duckdb.Error as exc:
@@ -240,6 +255,7 @@ class Store:
         finally:
             con.unregister("_staged_articles")
             con.unregister("_staged_events")
+        self._last_write_at = params["now"]
         return WriteResult(
             new_articles=new_articles,
             existing_articles=len(articles) - new_articles,
@@ -272,6 +288,9 @@ class Store:
         actor's name or text case-insensitively, or its CAMEO code or a code prefix ("IRQ"
         matches "IRQMIL"). ``country`` (ISO3) matches either actor's country or the
         location's. ``cameo_root`` is one root or a comma list ("19,18").
+
+        A clustered event carries its ``cluster_id`` and its cluster's ``num_articles``,
+        ``num_sources`` and ``num_mentions`` (extra keys that the GDELT export reads).
         """
         where: list[str] = []
         params: dict[str, Any] = {}
@@ -296,7 +315,7 @@ class Store:
             params["roots"] = _roots(cameo_root)
         if (limit is not None and limit < 0) or offset < 0:
             raise ValueError("limit and offset must not be negative")
-        sql = "SELECT record, cluster_id FROM events"
+        sql = "SELECT record, cluster_id, date, id FROM events"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY date NULLS LAST, id"
@@ -306,13 +325,22 @@ class Store:
         if offset:
             sql += " OFFSET $offset"
             params["offset"] = offset
+        sql = (
+            f"SELECT e.record, e.cluster_id, c.num_articles, c.num_sources, c.num_mentions"
+            f" FROM ({sql}) e LEFT JOIN clusters c ON c.id = e.cluster_id"
+            " ORDER BY e.date NULLS LAST, e.id"
+        )
         rows = self.connection.execute(sql, params).fetchall()
         out = []
-        for record, cluster_id in rows:
+        for record, cluster_id, n_articles, n_sources, n_mentions in rows:
             ev = json.loads(record)
-            # The column is where a later clustering step writes; the record predates it.
+            # Clustering writes the column after the record was stored.
             if cluster_id is not None:
                 ev["cluster_id"] = cluster_id
+                if n_articles is not None:
+                    ev["num_articles"] = n_articles
+                    ev["num_sources"] = n_sources
+                    ev["num_mentions"] = n_mentions
             out.append(ev)
         return out
 
@@ -332,14 +360,164 @@ class Store:
         return {k: _iso(v) for k, v in zip(_ARTICLE_FIELDS, rows[0], strict=True)}
 
     def stored_article_ids(self, ids: Iterable[str]) -> set[str]:
-        """The subset of ``ids`` already stored: lets a run skip re-coding them."""
+        """The subset of ``ids`` already stored, as articles or as recorded near copies of
+        one (``article_sources``): lets a run skip re-coding them."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return set()
         rows = self.connection.execute(
-            "SELECT id FROM articles WHERE list_contains($ids, id)", {"ids": wanted}
+            "SELECT id FROM articles WHERE list_contains($ids, id)"
+            " UNION SELECT id FROM article_sources WHERE list_contains($ids, id)",
+            {"ids": wanted},
         ).fetchall()
         return {r[0] for r in rows}
+
+    # -- near-duplicates and clusters ------------------------------------------------------
+
+    def skip_near_duplicates(self, articles: Sequence[Article]) -> DuplicateCheck:
+        """Split a batch into articles to code and near copies not to code.
+
+        An article is a copy when its MinHash estimate of word-3-gram Jaccard similarity
+        with an article stored in the previous/next 14 days (or an earlier article of this
+        batch) is at least 0.6 (``aftershock.cluster._dedupe``). Each copy is recorded in
+        ``article_sources`` (its URL, source, title and date kept) and counted in the
+        clusters of its original's events; it is never stored as an article or coded.
+
+        >>> check = store.skip_near_duplicates(batch)                 # doctest: +SKIP
+        >>> events = coder.code_many(check.unique)
+        """
+        con = self.connection
+        if self.read_only:
+            raise StoreError("store is open read_only: cannot record duplicates")
+        articles = dedupe(articles, "id")
+        sigs = _clusters.signatures(articles)
+        con.complete()
+        check = _clusters.check_duplicates(con, articles, sigs)
+        for a in check.unique:
+            if a.id in sigs:
+                self._signatures[a.id] = (a.text, sigs[a.id])
+        if len(self._signatures) > 4096:  # never written: drop the oldest
+            for k in list(self._signatures)[:-4096]:
+                del self._signatures[k]
+        if check.duplicates:
+            try:
+                con.execute("BEGIN TRANSACTION")
+                _clusters.record_copies(con, check.duplicates)
+                _clusters.bump_for_copies(con, check.duplicates)
+                con.execute("COMMIT")
+            except duckdb.Error as exc:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise StoreError(f"recording near duplicates failed: {exc}") from exc
+        return check
+
+    def cluster(
+        self, articles: Sequence[Article], events: Sequence[Mapping[str, Any]]
+    ) -> ClusterResult:
+        """Cluster newly written events with the stored ones, and link reactions.
+
+        Call after ``write(articles, events)``. Events already clustered or not stored are
+        left alone, so calling it twice changes nothing. Each event joins the cluster of
+        the real-world event it reports or founds one (``"c" + its id``); reactions are
+        linked to the earlier clusters they answer. One transaction; see
+        docs/clustering.md for the rules.
+        """
+        con = self.connection
+        if self.read_only:
+            raise StoreError("store is open read_only: cannot cluster")
+        con.complete()
+        try:
+            return _clusters.cluster_batch(con, articles, events, self._last_write_at)
+        except duckdb.Error as exc:
+            raise StoreError(f"clustering failed: {exc}") from exc
+
+    def cluster_pending(self, batch: int = 256) -> ClusterResult:
+        """Cluster every stored event that has no cluster yet (a store written before
+        clustering existed, or a run stopped between write and cluster), in report order."""
+        con = self.connection
+        rows = con.execute(
+            "SELECT article_id, min(report_date) AS d FROM events WHERE cluster_id IS NULL"
+            " GROUP BY article_id ORDER BY d NULLS LAST, article_id"
+        ).fetchall()
+        total = ClusterResult(0, 0, 0, 0)
+        ids = [r[0] for r in rows]
+        for i in range(0, len(ids), batch):
+            chunk = ids[i : i + batch]
+            records = [
+                json.loads(r[0])
+                for r in con.execute(
+                    "SELECT record FROM events WHERE list_contains($ids, article_id)"
+                    " AND cluster_id IS NULL ORDER BY id",
+                    {"ids": chunk},
+                ).fetchall()
+            ]
+            arts = list(_clusters._stored_articles(con, chunk).values())
+            r = _clusters.cluster_batch(con, arts, records, None)
+            total = ClusterResult(
+                total.events + r.events,
+                total.new_clusters + r.new_clusters,
+                total.joined + r.joined,
+                total.links + r.links,
+            )
+        return total
+
+    def clusters(
+        self,
+        *,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        actor: str | None = None,
+        country: str | None = None,
+        cameo_root: str | None = None,
+        min_articles: int | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Cluster records (one per real-world event), ordered by date, then id.
+
+        Each has ``cluster_id``, ``event_ids``, ``num_articles``, ``num_sources``,
+        ``num_mentions``, the date, first/last report dates, the representative event's
+        cameo/actors/location, ``fatalities`` (the latest credible figure),
+        ``fatalities_range`` and ``fatalities_reported`` (each report's figure), the
+        ``sources`` and the ``caused_by``/``led_to`` cluster ids. Filters as ``events``,
+        applied to the cluster's date and representative event; ``min_articles`` keeps
+        clusters reported by at least that many articles.
+        """
+        return _cluster_reads.cluster_records(
+            self.connection,
+            start=_to_date(start, "start"),
+            end=_to_date(end, "end"),
+            actor=actor,
+            country=country,
+            cameo_root=cameo_root,
+            min_articles=min_articles,
+            limit=limit,
+            offset=offset,
+        )
+
+    def cluster_of(self, ident: str) -> dict[str, Any] | None:
+        """The cluster record for a cluster id, an event id or a unique prefix, or None."""
+        cid = _cluster_reads.resolve(self.connection, ident)
+        if cid is None:
+            return None
+        recs = _cluster_reads.cluster_records(self.connection, ids=[cid])
+        return recs[0] if recs else None
+
+    def chain(self, ident: str) -> dict[str, Any] | None:
+        """The reaction chain around an event or cluster: ``{"cluster_id", "cluster",
+        "before": [causes, oldest first], "after": [reactions], "links"}``, or None."""
+        return _cluster_reads.chain(self.connection, ident)
+
+    def copies(self, article_id: str) -> list[dict[str, Any]]:
+        """Near copies recorded for a stored article: id, url, source, title, date,
+        similarity."""
+        rows = self.connection.execute(
+            "SELECT id, url, source, title, date, similarity FROM article_sources"
+            " WHERE original_id = $id ORDER BY id",
+            {"id": article_id},
+        ).fetchall()
+        keys = ("id", "url", "source", "title", "date", "similarity")
+        return [{k: _iso(v) for k, v in zip(keys, r, strict=True)} for r in rows]
 
     def summary(self) -> dict[str, Any]:
         """Counts for printing: totals, date range, events by CAMEO root, quad class and

@@ -255,8 +255,11 @@ def gdelt_row(record: Mapping[str, Any]) -> list[str]:
       ``article_id``.
     - ``IsRootEvent`` is 1 when the evidence starts within the first
       ``ROOT_EVENT_MAX_START`` characters (the lead sentence), else 0.
-    - ``NumMentions``/``NumSources``/``NumArticles`` are 1 unless the record carries
-      ``num_mentions``/``num_sources``/``num_articles``.
+    - ``NumMentions``/``NumSources``/``NumArticles`` come from the event's cluster: the
+      record's ``num_mentions``/``num_sources``/``num_articles``, which ``Store.events``
+      adds to every clustered event (all sentences that report the event in all its
+      articles and their near copies; distinct sources; articles plus copies). 1 for an
+      event that was never clustered (e.g. straight from the coder).
     """
     cameo = _sub(record, "cameo")
     code = str(cameo.get("code") or "")

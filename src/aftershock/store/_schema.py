@@ -119,8 +119,102 @@ CREATE TABLE locations (
 );
 """
 
+# Story clustering (issue 5): near-duplicate articles, event clusters, reaction links.
+# Lookups filter on a date or week column first: rows arrive roughly in date order, so
+# DuckDB's min/max zone maps skip all but a few row groups and a lookup costs the same on a
+# small store as on a large one. See docs/clustering.md.
+_CLUSTERS = """
+-- One MinHash signature (128 uint32, little-endian) per stored article with enough text.
+CREATE TABLE article_minhash (
+    article_id VARCHAR PRIMARY KEY,
+    day        DATE NOT NULL,        -- the article's date, else the day it was stored
+    signature  BLOB NOT NULL
+);
+
+-- Its LSH band keys: an article shares a band key with its near copies.
+CREATE TABLE article_lsh (
+    day        DATE NOT NULL,
+    band       BIGINT NOT NULL,
+    article_id VARCHAR NOT NULL
+);
+
+-- Near-duplicate articles: stored once (as original_id), each copy's URL and source kept.
+CREATE TABLE article_sources (
+    id          VARCHAR PRIMARY KEY,  -- the copy's article id (never coded)
+    original_id VARCHAR NOT NULL,
+    day         DATE NOT NULL,
+    url         VARCHAR,
+    source      VARCHAR,
+    title       VARCHAR,
+    date        DATE,
+    origin      VARCHAR,
+    similarity  DOUBLE,
+    added_at    TIMESTAMP
+);
+CREATE INDEX article_sources_original_idx ON article_sources (original_id);
+
+-- One row per real-world event: the events of all articles that report it.
+CREATE TABLE clusters (
+    id             VARCHAR PRIMARY KEY,  -- 'c' + id of the event that founded it
+    family         VARCHAR NOT NULL,     -- 'violent' (CAMEO 18-20) or the CAMEO root
+    date           DATE,                 -- the most reported day
+    date_lo        DATE,                 -- the window all members may share
+    date_hi        DATE,
+    first_report   DATE,
+    last_report    DATE,
+    num_events     INTEGER NOT NULL,
+    num_articles   INTEGER NOT NULL,     -- member articles plus their near copies
+    num_sources    INTEGER NOT NULL,
+    num_mentions   INTEGER NOT NULL,
+    fatalities     INTEGER,              -- latest credible figure
+    fatalities_min INTEGER,
+    fatalities_max INTEGER,
+    rep_event_id   VARCHAR,              -- the most informative member
+    summary        JSON,                 -- its cameo, actors, location, evidence
+    state          JSON NOT NULL,        -- what scoring reads (internal)
+    created_at     TIMESTAMP,
+    updated_at     TIMESTAMP
+);
+
+-- Blocks a cluster is filed under: (family, key, ISO week) hashed to one BIGINT. date_lo
+-- and date_hi are the cluster's window when filed (windows only shrink).
+CREATE TABLE cluster_keys (
+    week       INTEGER NOT NULL,
+    block      BIGINT NOT NULL,
+    cluster_id VARCHAR NOT NULL,
+    date_lo    DATE NOT NULL,
+    date_hi    DATE NOT NULL
+);
+
+-- cluster_id answers (is a reaction to) cause_id.
+CREATE TABLE cluster_links (
+    cluster_id VARCHAR NOT NULL,
+    cause_id   VARCHAR NOT NULL,
+    event_id   VARCHAR,
+    kind       VARCHAR NOT NULL,  -- 'caused_by' or 'cue'
+    cue        VARCHAR,
+    score      DOUBLE,
+    created_at TIMESTAMP,
+    PRIMARY KEY (cluster_id, cause_id)
+);
+"""
+
+
+def _clusters(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the clustering tables and index the articles a store already holds, so
+    later copies of them are found. Their events are clustered by
+    ``Store.cluster_pending()``."""
+    con.execute(_CLUSTERS)
+    from aftershock.store._clusters import backfill_signatures  # needs datasketch
+
+    backfill_signatures(con)
+
+
 # Append only. Names sort in application order.
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _INITIAL),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial", _INITIAL),
+    Migration("0002_clusters", _clusters),
+)
 
 
 def _applied(con: duckdb.DuckDBPyConnection) -> list[str] | None:
