@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -18,12 +19,23 @@ TOWNS = ["Kirkuk", "Mosul", "Goma", "Maiduguri", "Gao", "Kherson", "Rafah", "Ale
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
+WORDS = (
+    "market river school bridge mosque clinic road farm well checkpoint convoy hill border "
+    "camp harbour station field village district council elder witness neighbour family "
+    "morning evening night smoke gunfire shouting panic silence rain dust heat crowd"
+).split()
+
+
 def corpus(path: Path, n: int) -> Path:
     with path.open("w") as fh:
         for i in range(n):
             town, day = TOWNS[i % len(TOWNS)], DAYS[i % len(DAYS)]
+            # a distinct description per article, so no two are near-duplicates
+            rng = random.Random(i)
+            detail = " ".join(rng.sample(WORDS, 14))
             text = (
                 f"Gunmen killed {i % 9 + 2} villagers in {town} on {day}, officials said.\n\n"
+                f"Residents described {detail}.\n\n"
                 f"Police arrested {i % 5 + 1} suspects after the attack number {i}."
             )
             rec = {"id": f"a{i:04d}", "text": text, "date": "2024-03-08"}
