@@ -37,23 +37,8 @@ from aftershock.cluster._events import (
     week,
 )
 from aftershock.cluster._text import capitalised, content_tokens
+from aftershock.nlp.fatalities import NUMBER_WORDS
 
-_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
 _N = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 CUE = re.compile(
     rf"""\b(?:
@@ -128,7 +113,7 @@ def find_cues(sentence: str) -> list[Cue]:
         days = None
         if m.group("after") and m.group("n"):
             n = m.group("n").lower()
-            count = int(n) if n.isdigit() else _NUMBERS.get(n)
+            count = int(n) if n.isdigit() else NUMBER_WORDS.get(n)
             unit = (m.group("unit") or "").lower()
             if count is not None:
                 days = count * 7 if unit.startswith("week") else 0 if "hour" in unit else count

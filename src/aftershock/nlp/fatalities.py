@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-_WORDS = {
+NUMBER_WORDS = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -61,15 +61,15 @@ def number_value(tok: Token) -> int | None:
     if text.isdigit():
         return int(text)
     if "-" in text:
-        parts = [_WORDS.get(p) for p in text.split("-")]
+        parts = [NUMBER_WORDS.get(p) for p in text.split("-")]
         if all(p is not None for p in parts):
             return sum(p for p in parts if p is not None)
-    val = _WORDS.get(text)
+    val = NUMBER_WORDS.get(text)
     if val is None:
         return None
     doc = tok.doc
     if 0 < val < 10 and tok.i >= 2 and doc[tok.i - 1].text == "-":
-        tens = _WORDS.get(doc[tok.i - 2].lower_)
+        tens = NUMBER_WORDS.get(doc[tok.i - 2].lower_)
         if tens is not None and 20 <= tens <= 90:
             return tens + val  # "twenty-five" split by the tokenizer
     # "three hundred": multiply by a following hundred/thousand
@@ -90,7 +90,7 @@ def _count_of(noun: Token) -> int | None:
                 return min(known)
         if child.dep_ == "amod" and child.lower_ in ("several", "many", "numerous"):
             return number_value(child)
-    if noun.like_num or noun.lower_ in _WORDS:
+    if noun.like_num or noun.lower_ in NUMBER_WORDS:
         return number_value(noun)
     return None
 
