@@ -5,6 +5,7 @@ Library errors (``AftershockError``) become one clean message line here, and onl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import date
@@ -36,6 +37,11 @@ Inputs = Annotated[
     list[str],
     typer.Argument(help="Article files (.txt), JSONL files, folders, or - for standard input."),
 ]
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
 class Fmt(StrEnum):
@@ -92,32 +98,61 @@ def run(
     inputs: Inputs,
     db: DbOption = Path("aftershock.duckdb"),
     processes: Annotated[
-        int, typer.Option("--processes", "-j", min=1, help="Parser processes.")
+        int,
+        typer.Option(
+            "--processes", "-j", min=1, help="Worker processes (Ray actors with --engine ray)."
+        ),
     ] = 1,
     limit: Annotated[int, typer.Option(help="Rows in the printed summary table.")] = 20,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Articles per store transaction.")
     ] = 256,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="local: this machine; ray: Ray Data actors (a local Ray, or the cluster in "
+            "RAY_ADDRESS; needs the ray extra)."
+        ),
+    ] = Engine.local,
+    parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--parquet",
+            help="With --engine ray: keep the coded Parquet in this folder (required on a "
+            "cluster: shared storage).",
+        ),
+    ] = None,
 ) -> None:
     """Ingest, code and store articles; print a summary table of their events.
 
-    Example: aftershock run examples/articles --db events.duckdb
+    Example: aftershock run examples/articles --db events.duckdb -j 2
+    Example: aftershock run corpus/ --engine ray -j 2 --parquet coded/
     """
-    from aftershock.coder import Coder
-    from aftershock.jobs import run as run_job
     from aftershock.store import Store
 
     try:
-        with _progress() as bar:
-            task = bar.add_task("coding", total=None)
-            summary = run_job(
-                inputs,
-                db,
-                stdin=sys.stdin,
-                coder=Coder(n_process=processes),
-                progress=lambda n: bar.advance(task, n),
-                batch_size=batch_size,
-            )
+        if engine is Engine.ray:
+            from aftershock.engines.ray import run as run_on_ray
+
+            summary = run_on_ray(inputs, db, out_dir=parquet, num_actors=processes, stdin=sys.stdin)
+        else:
+            from aftershock.coder import Coder
+            from aftershock.engines.pool import PoolCoder
+            from aftershock.jobs import run as run_job
+
+            # -j N: N processes each coding whole articles; 1.9-2x one process on 2 cores,
+            # where spaCy's n_process (parsing only) gave 0.86-1.5x (docs/scale.md).
+            coder = PoolCoder(processes) if processes > 1 else contextlib.nullcontext(Coder())
+            with coder as c, _progress() as bar:
+                task = bar.add_task("coding", total=None)
+                summary = run_job(
+                    inputs,
+                    db,
+                    stdin=sys.stdin,
+                    coder=c,
+                    progress=lambda n: bar.advance(task, n),
+                    batch_size=batch_size,
+                )
         with Store(db, read_only=True) as store:
             rows = store.events(limit=None)
     except AftershockError as exc:
@@ -135,6 +170,69 @@ def run(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command()
+def watch(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="RSS/Atom feed or article page URLs, or files listing them."),
+    ],
+    db: DbOption = Path("aftershock.duckdb"),
+    interval: Annotated[
+        float, typer.Option(min=0, help="Seconds from the start of one cycle to the next.")
+    ] = 900.0,
+    once: Annotated[bool, typer.Option("--once", help="Poll once, then exit.")] = False,
+    rate: Annotated[
+        float, typer.Option("--rate", min=0.001, help="Requests per second per host.")
+    ] = 1.0,
+    retries: Annotated[
+        int, typer.Option(min=0, help="Retries of a timeout, connection error or 5xx/429.")
+    ] = 3,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds allowed per connect and per read.")
+    ] = 20.0,
+    user_agent: Annotated[
+        str | None, typer.Option("--user-agent", help="User-Agent header to send.")
+    ] = None,
+) -> None:
+    """Poll feeds and pages; code and store new articles, each cycle (Ctrl-C stops).
+
+    Example: aftershock watch https://example.org/world/rss.xml feeds.txt --interval 600
+    """
+    from aftershock.watch import WatchCycle
+    from aftershock.watch import watch as watch_job
+
+    def show(cycle: WatchCycle) -> None:
+        s = cycle.summary
+        _report_problems(s)
+        out.print(
+            f"cycle {cycle.cycle}: sources: {cycle.sources}  unchanged: {cycle.not_modified}  "
+            f"new entries: {cycle.new_entries}  coded: {s.coded}  duplicates: {s.duplicates}  "
+            f"new events: {s.stored_events}  skipped: {len(s.skipped)}  "
+            f"rejected: {len(s.rejected)}  requests: {cycle.requests} "
+            f"({cycle.retries} retries)  {cycle.seconds:.1f}s",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    extra = {"user_agent": user_agent} if user_agent else {}
+    try:
+        watch_job(
+            sources,
+            db,
+            interval=interval,
+            once=once,
+            rate_per_host=rate,
+            retries=retries,
+            timeout=timeout,
+            on_cycle=show,
+            **extra,
+        )
+    except AftershockError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("stopped")
 
 
 @app.command()
