@@ -17,7 +17,7 @@ from aftershock import errors
 from aftershock.coder import Coder
 from aftershock.ingest import iter_inputs
 from aftershock.records import Article, Problem, RunSummary
-from aftershock.store import Store
+from aftershock.store import Store, WriteResult
 
 DEFAULT_DB = "aftershock.duckdb"
 BATCH = 256  # articles per store transaction: bulk inserts, bounded memory
@@ -45,6 +45,21 @@ def _articles(items: Iterable[Article | Problem], summary: RunSummary) -> Iterat
             )
         else:
             yield item
+
+
+def store_batch(
+    store: Store,
+    articles: Sequence[Article],
+    events: Sequence[dict[str, Any]],
+    summary: RunSummary,
+) -> WriteResult:
+    """The store step every job shares (run, watch, the Ray loader): write the batch in
+    one transaction, count what was new, then cluster what it wrote."""
+    res = store.write(articles, events)
+    summary.stored_articles += res.new_articles
+    summary.stored_events += res.new_events
+    store.cluster(list(articles), list(events))  # one cluster per real event, reaction links
+    return res
 
 
 def code_inputs(
@@ -125,9 +140,6 @@ def run(
                 events.extend(result)
                 summary.coded += 1
                 summary.events += len(result)
-            res = store.write(ok_articles, events)
-            summary.stored_articles += res.new_articles
-            summary.stored_events += res.new_events
-            store.cluster(ok_articles, events)  # one cluster per real event, reaction links
+            store_batch(store, ok_articles, events, summary)
         store.cluster_pending()  # events a killed run stored but did not cluster
     return summary

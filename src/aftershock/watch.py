@@ -67,6 +67,7 @@ from aftershock.ingest.feeds import (
     parse_feed,
     read_sources,
 )
+from aftershock.jobs import store_batch
 from aftershock.records import Article, Problem, RunSummary
 from aftershock.store import Store
 
@@ -493,13 +494,10 @@ class _Cycle:
                 events.extend(result)
                 summary.coded += 1
                 summary.events += len(result)
-            res = store.write([a for _, a in ok], events)
-            summary.stored_articles += res.new_articles
+            res = store_batch(store, [a for _, a in ok], events, summary)
             summary.already_stored += res.existing_articles
-            summary.stored_events += res.new_events
             for entry, _ in ok:
                 self._mark(con, entry, "stored", tried=True)
-            store.cluster([a for _, a in ok], events)  # as aftershock run: clusters, links
         store.cluster_pending()  # events a stopped watch stored but did not cluster
 
     def _mark(

@@ -53,9 +53,9 @@ import pyarrow.compute as pc
 
 from aftershock.errors import ConfigError
 from aftershock.ingest import iter_inputs
+from aftershock.jobs import store_batch
 from aftershock.records import Article, Problem, RunSummary
-from aftershock.store import Store
-from aftershock.store._rows import articles_table, events_table
+from aftershock.store import Store, articles_table, events_table
 
 __all__ = ["CodeBatch", "code_to_parquet", "load_parquet_into_store", "run", "run_ray"]
 
@@ -407,10 +407,7 @@ def load_parquet_into_store(
                 values["date"] = day.isoformat() if isinstance(day, date) else day
                 articles.append(_article(values))
                 events.extend(json.loads(r) for r in row[-1])
-            res = store.write(articles, events)
-            summary.stored_articles += res.new_articles
-            summary.stored_events += res.new_events
-            store.cluster(articles, events)
+            store_batch(store, articles, events, summary)
         store.cluster_pending()
     finally:
         if store is not db:
