@@ -296,7 +296,7 @@ def test_network_click_actor_filters_and_dyad_series(page, server, store_facts, 
 def test_forecasts_not_computed(page, server, screenshots):
     load(page, server + "/forecasts")
     assert "Not computed yet" in page.inner_text("#forecasts")
-    assert "no 'forecasts' table" in page.inner_text("#forecasts")
+    assert "aftershock forecast --save" in page.inner_text("#forecasts")
     assert "Not computed yet" in page.inner_text("#escalation")
     shoot(page, screenshots, "09-forecasts-not-computed")
     # `aftershock run` clusters every batch, so a coded store always has clusters

@@ -70,11 +70,7 @@ CREATE TABLE escalation (
     as_of DATE, actor1 VARCHAR, actor2 VARCHAR, score DOUBLE, window_days INTEGER,
     drivers JSON
 );
-CREATE TABLE forecasts (
-    as_of DATE, target VARCHAR, actor1 VARCHAR, actor2 VARCHAR, country VARCHAR,
-    event_class VARCHAR, horizon_days INTEGER, probability DOUBLE, drivers JSON, model VARCHAR
-);
-"""
+"""  # `forecasts` comes with the store (migration 0003; `aftershock forecast --save`)
 GENERIC_CLUSTERS_SQL = """
 CREATE TABLE clusters (
     cluster_id VARCHAR PRIMARY KEY, event_ids VARCHAR[], num_articles INTEGER,
@@ -132,7 +128,9 @@ def analytics_store(web_store: Path, tmp_path_factory: pytest.TempPathFactory) -
             rows.append(("IRQ", "USAMIL", "IRQREB", "IRQ", "material_conflict", h, p_iraq, drivers))
             rows.append(("SDN", None, None, "SDN", "material_conflict", h, p_sdn, None))
         con.executemany(
-            "INSERT INTO forecasts VALUES ('2024-02-08', ?, ?, ?, ?, ?, ?, ?, ?, 'test-model')",
+            "INSERT INTO forecasts (as_of, target, actor1, actor2, country, event_class, "
+            "horizon_days, probability, drivers, model) "
+            "VALUES ('2024-02-08', ?, ?, ?, ?, ?, ?, ?, ?, 'test-model')",
             rows,
         )
     finally:

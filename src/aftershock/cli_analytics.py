@@ -301,12 +301,15 @@ def forecast(
     ] = None,
     drivers: Annotated[int, typer.Option(help="Past events listed per forecast.")] = 3,
     fmt: FormatOpt = OutFmt.table,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the forecasts for the dashboard (needs --db).")
+    ] = False,
 ) -> None:
     """Per stream: P(at least one event), expected count, and the events driving them.
 
     Fits the Hawkes model on all events, then forecasts the days after the last one.
 
-    Example: aftershock forecast --db events.duckdb --by dyad --horizon 7d
+    Example: aftershock forecast --db events.duckdb --by dyad --horizon 7d --save
     """
     from aftershock.analytics import parse_days, run_forecast
 
@@ -317,6 +320,14 @@ def forecast(
         )  # fmt: skip
         horizons = [parse_days(h) for h in (horizon or ["1d", "7d", "30d"])]
         result = run_forecast(source, horizons=horizons, kernel=kernel.value, top_drivers=drivers)
+        if save:
+            if db is None:
+                raise AftershockError("--save stores forecasts in a store: give --db")
+            from aftershock.store import Store
+
+            with Store(db) as store:
+                saved = store.save_forecasts(result.table_rows(by=by))
+            err.print(f"saved {saved} forecast rows to {db}")
     except AftershockError as exc:
         _fail(exc)
         return

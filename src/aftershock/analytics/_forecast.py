@@ -63,6 +63,33 @@ class Forecast:
     model: str
     rows: list[StreamForecast]
 
+    def table_rows(self, by: str = "stream") -> list[dict[str, Any]]:
+        """Rows for the store's ``forecasts`` table (what the dashboard shows): one per
+        stream and horizon, with the driving events as signed weights."""
+        out = []
+        for r in self.rows:
+            parts = r.stream.split(">") if by == "dyad" else []
+            out.append(
+                {
+                    "as_of": self.origin,
+                    "target": r.stream,
+                    "actor1": parts[0] if len(parts) == 2 else None,
+                    "actor2": parts[1] if len(parts) == 2 else None,
+                    "country": r.stream if by == "country" else None,
+                    "event_class": None,
+                    "horizon_days": round(r.horizon_days),
+                    "probability": r.prob_any,
+                    "expected": r.expected,
+                    "drivers": [
+                        {"name": f"{d.stream} {d.date}", "weight": d.added, "event_id": d.event_id}
+                        for d in r.drivers
+                    ],
+                    "model": self.model,
+                    "label": r.stream,
+                }
+            )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "origin": self.origin,

@@ -15,7 +15,7 @@ from aftershock.store._export import (
     gdelt_row,
     write_events,
 )
-from aftershock.store._rows import articles_table, events_table  # noqa: E402
+from aftershock.store._rows import articles_table, events_table
 from aftershock.store._schema import MIGRATIONS, Migration
 
 __all__ = [

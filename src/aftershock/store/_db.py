@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from aftershock.cluster._dedupe import DuplicateCheck, Signature
 from aftershock.errors import StoreError
@@ -518,6 +519,42 @@ class Store:
         ).fetchall()
         keys = ("id", "url", "source", "title", "date", "similarity")
         return [{k: _iso(v) for k, v in zip(keys, r, strict=True)} for r in rows]
+
+    def save_forecasts(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Store forecast rows (one per target and horizon; the columns of the ``forecasts``
+        table) in one transaction; a row with the same as_of, target, horizon and model
+        replaces the earlier one. Returns the number of rows written."""
+        con = self.connection
+        if self.read_only:
+            raise StoreError("store is open read_only: cannot write")
+        cols = ["as_of", "target", "actor1", "actor2", "country", "event_class",
+                "horizon_days", "probability", "expected", "drivers", "model", "label"]  # fmt: skip
+        table = pa.table(
+            {
+                c: [
+                    json.dumps(r.get(c)) if c == "drivers" and r.get(c) is not None else r.get(c)
+                    for r in rows
+                ]
+                for c in cols
+            }
+        )
+        con.complete()
+        con.register("_staged_forecasts", table)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(
+                "INSERT OR REPLACE INTO forecasts SELECT CAST(as_of AS DATE), target, actor1, "
+                "actor2, country, event_class, horizon_days, probability, expected, "
+                "CAST(drivers AS JSON), model, label FROM _staged_forecasts"
+            )
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise StoreError(f"store write failed at step 'save forecasts': {exc}") from exc
+        finally:
+            con.unregister("_staged_forecasts")
+        return len(rows)
 
     def summary(self) -> dict[str, Any]:
         """Counts for printing: totals, date range, events by CAMEO root, quad class and

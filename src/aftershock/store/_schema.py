@@ -211,9 +211,29 @@ def _clusters(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # Append only. Names sort in application order.
+# Forecasts saved by `aftershock forecast --save`, read by the dashboard (docs/dashboard.md).
+_FORECASTS = """
+CREATE TABLE forecasts (
+    as_of        DATE,
+    target       VARCHAR,
+    actor1       VARCHAR,
+    actor2       VARCHAR,
+    country      VARCHAR,
+    event_class  VARCHAR,
+    horizon_days INTEGER NOT NULL,
+    probability  DOUBLE NOT NULL,
+    expected     DOUBLE,
+    drivers      JSON,
+    model        VARCHAR,
+    label        VARCHAR,
+    PRIMARY KEY (as_of, target, horizon_days, model)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_clusters", _clusters),
+    Migration("0003_forecasts", _FORECASTS),
 )
 
 

@@ -100,7 +100,10 @@ def _state(con: Con, table: str) -> tuple[dict[str, str] | None, dict[str, Any] 
             "reason": f"table {table!r} lacks required columns: {', '.join(missing)}",
         }
     if not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchall()[0][0]:
-        step = "clustering" if table == "clusters" else "the analytics step"
+        step = {
+            "clusters": "clustering",
+            "forecasts": "`aftershock forecast --save`",
+        }.get(table, "the analytics step")
         return None, {
             "computed": False,
             "table": table,
