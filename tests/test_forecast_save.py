@@ -43,3 +43,21 @@ def test_saved_forecasts_reach_the_dashboard(tmp_path):
         data = client.get("/api/forecasts").json()
     assert data["computed"] is True and data["horizons"] == [1, 7, 30]
     assert {item["target"] for item in data["items"]} == set(by_target)
+
+
+def test_saved_escalation_reaches_the_dashboard(tmp_path):
+    db = tmp_path / "e.duckdb"
+    assert cli("run", str(REPO / "examples" / "articles"), "--db", str(db)).returncode == 0
+    proc = cli("escalation", "--db", str(db), "--by", "country", "--min-events", "2", "--save")
+    assert proc.returncode == 0, proc.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    latest, n = con.execute(
+        "select max(as_of), count(*) from escalation where score >= 0"
+    ).fetchall()[0]
+    con.close()
+    assert n > 0
+    with TestClient(create_app(db, check_host=False)) as client:
+        data = client.get("/api/escalation").json()
+    assert data["computed"] is True and data["as_of"] == latest.isoformat()
+    scores = [r["score"] for r in data["rows"]]
+    assert scores == sorted(scores, reverse=True)

@@ -63,14 +63,7 @@ def web_store(tmp_path_factory: pytest.TempPathFactory, coder) -> Path:
     return db
 
 
-# The shapes docs/dashboard.md asks the analytics step to write (escalation, forecasts), and
-# the generic clusters table read when the store has no cluster reads of its own.
-ANALYTICS_SQL = """
-CREATE TABLE escalation (
-    as_of DATE, actor1 VARCHAR, actor2 VARCHAR, score DOUBLE, window_days INTEGER,
-    drivers JSON
-);
-"""  # `forecasts` comes with the store (migration 0003; `aftershock forecast --save`)
+# The generic clusters table read when the store has no cluster reads of its own.
 GENERIC_CLUSTERS_SQL = """
 CREATE TABLE clusters (
     cluster_id VARCHAR PRIMARY KEY, event_ids VARCHAR[], num_articles INTEGER,
@@ -114,12 +107,12 @@ def analytics_store(web_store: Path, tmp_path_factory: pytest.TempPathFactory) -
     _cluster(db)
     con = duckdb.connect(str(db))
     try:
-        con.execute(ANALYTICS_SQL)
         con.execute(
-            "INSERT INTO escalation VALUES"
-            " ('2024-02-08', 'USAMIL', 'IRQREB', 2.5, 30, $d1),"
-            " ('2024-02-08', 'SDNREB', 'SDNCVL', 1.25, 30, NULL),"
-            " ('2024-01-01', 'OLD', 'ROW', 9.0, 30, NULL)",
+            # the escalation and forecasts tables come with the store (migration 0003)
+            "INSERT INTO escalation (as_of, target, actor1, actor2, score, window_days, drivers,"
+            " model) VALUES ('2024-02-08', 'USAMIL>IRQREB', 'USAMIL', 'IRQREB', 2.5, 30, $d1, 'm'),"
+            " ('2024-02-08', 'SDNREB>SDNCVL', 'SDNREB', 'SDNCVL', 1.25, 30, NULL, 'm'),"
+            " ('2024-01-01', 'OLD>ROW', 'OLD', 'ROW', 9.0, 30, NULL, 'm')",
             {"d1": json.dumps([{"name": "material conflict, last 7 days", "weight": 0.8}])},
         )
         rows = []

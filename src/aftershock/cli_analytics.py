@@ -208,6 +208,9 @@ def escalation(
     ] = None,
     last: Annotated[int, typer.Option(help="Table: show the last N dates.")] = 8,
     fmt: FormatOpt = OutFmt.table,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the index for the dashboard (needs --db).")
+    ] = False,
 ) -> None:
     """Hawkes structure (who excites whom) and escalation index per stream over time.
 
@@ -226,6 +229,17 @@ def escalation(
         result, tests = run_escalation(
             source, kernel=kernel.value, every=parse_days(every), tests=test or ()
         )
+        if save:
+            if db is None:
+                raise AftershockError("--save stores the index in a store: give --db")
+            from aftershock.store import Store
+
+            rows = result.table_rows(
+                by=by, window_days=round(parse_days(every)), model=result.structure["model"]
+            )
+            with Store(db) as store:
+                saved = store.save_escalation(rows)
+            err.print(f"saved {saved} escalation rows to {db}")
     except AftershockError as exc:
         _fail(exc)
         return

@@ -175,6 +175,29 @@ class Escalation:
     index: np.ndarray  # (dates, streams): intensity / baseline at the start of each date
     expected_next: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
+    def table_rows(
+        self, by: str = "stream", *, window_days: int | None = None, model: str = "hawkes"
+    ) -> list[dict[str, Any]]:
+        """Rows for the store's ``escalation`` table (what the dashboard shows): the index
+        of every stream at every scored date."""
+        out = []
+        for d, row in zip(self.dates, self.index, strict=True):
+            for s, v in zip(self.streams, row, strict=True):
+                parts = s.split(">") if by == "dyad" else []
+                out.append(
+                    {
+                        "as_of": d,
+                        "target": s,
+                        "actor1": parts[0] if len(parts) == 2 else None,
+                        "actor2": parts[1] if len(parts) == 2 else None,
+                        "score": round(float(v), 4),
+                        "window_days": window_days,
+                        "drivers": None,
+                        "model": model,
+                    }
+                )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "structure": self.structure,

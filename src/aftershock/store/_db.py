@@ -102,6 +102,15 @@ _ARTICLE_FIELDS = (
 )
 
 
+_FORECAST_COLUMNS = (
+    "as_of", "target", "actor1", "actor2", "country", "event_class", "horizon_days",
+    "probability", "expected", "drivers", "model", "label",
+)  # fmt: skip
+_ESCALATION_COLUMNS = (
+    "as_of", "target", "actor1", "actor2", "score", "window_days", "drivers", "model",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class WriteResult:
     """What one ``Store.write`` call changed."""
@@ -521,39 +530,51 @@ class Store:
         return [{k: _iso(v) for k, v in zip(keys, r, strict=True)} for r in rows]
 
     def save_forecasts(self, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Store forecast rows (one per target and horizon; the columns of the ``forecasts``
-        table) in one transaction; a row with the same as_of, target, horizon and model
-        replaces the earlier one. Returns the number of rows written."""
+        """Store forecast rows (one per target and horizon: the ``forecasts`` columns); a
+        row with the same as_of, target, horizon and model replaces the earlier one."""
+        return self._save_rows("forecasts", _FORECAST_COLUMNS, rows)
+
+    def save_escalation(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Store escalation index rows (one per target and date: the ``escalation``
+        columns); a row with the same as_of, target and model replaces the earlier one."""
+        return self._save_rows("escalation", _ESCALATION_COLUMNS, rows)
+
+    def _save_rows(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+    ) -> int:
         con = self.connection
         if self.read_only:
             raise StoreError("store is open read_only: cannot write")
-        cols = ["as_of", "target", "actor1", "actor2", "country", "event_class",
-                "horizon_days", "probability", "expected", "drivers", "model", "label"]  # fmt: skip
-        table = pa.table(
+        staged = pa.table(
             {
                 c: [
                     json.dumps(r.get(c)) if c == "drivers" and r.get(c) is not None else r.get(c)
                     for r in rows
                 ]
-                for c in cols
+                for c in columns
             }
         )
+        # table and columns are this module's constants, never user input
+        select = ", ".join(
+            "CAST(as_of AS DATE)" if c == "as_of" else "CAST(drivers AS JSON)" if c == "drivers"
+            else c
+            for c in columns
+        )  # fmt: skip
         con.complete()
-        con.register("_staged_forecasts", table)
+        con.register("_staged_rows", staged)
         try:
             con.execute("BEGIN TRANSACTION")
             con.execute(
-                "INSERT OR REPLACE INTO forecasts SELECT CAST(as_of AS DATE), target, actor1, "
-                "actor2, country, event_class, horizon_days, probability, expected, "
-                "CAST(drivers AS JSON), model, label FROM _staged_forecasts"
+                f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
+                f"SELECT {select} FROM _staged_rows"
             )
             con.execute("COMMIT")
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
-            raise StoreError(f"store write failed at step 'save forecasts': {exc}") from exc
+            raise StoreError(f"store write failed at step 'save {table}': {exc}") from exc
         finally:
-            con.unregister("_staged_forecasts")
+            con.unregister("_staged_rows")
         return len(rows)
 
     def summary(self) -> dict[str, Any]:

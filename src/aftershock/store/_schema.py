@@ -211,8 +211,20 @@ def _clusters(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # Append only. Names sort in application order.
-# Forecasts saved by `aftershock forecast --save`, read by the dashboard (docs/dashboard.md).
-_FORECASTS = """
+# Forecasts and escalation indices saved by `aftershock forecast|escalation --save`, read
+# by the dashboard (docs/dashboard.md).
+_ANALYTICS = """
+CREATE TABLE escalation (
+    as_of       DATE,
+    target      VARCHAR,
+    actor1      VARCHAR,
+    actor2      VARCHAR,
+    score       DOUBLE NOT NULL,
+    window_days INTEGER,
+    drivers     JSON,
+    model       VARCHAR,
+    PRIMARY KEY (as_of, target, model)
+);
 CREATE TABLE forecasts (
     as_of        DATE,
     target       VARCHAR,
@@ -233,7 +245,7 @@ CREATE TABLE forecasts (
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_clusters", _clusters),
-    Migration("0003_forecasts", _FORECASTS),
+    Migration("0003_analytics", _ANALYTICS),
 )
 
 

@@ -103,6 +103,7 @@ def _state(con: Con, table: str) -> tuple[dict[str, str] | None, dict[str, Any] 
         step = {
             "clusters": "clustering",
             "forecasts": "`aftershock forecast --save`",
+            "escalation": "`aftershock escalation --save`",
         }.get(table, "the analytics step")
         return None, {
             "computed": False,
