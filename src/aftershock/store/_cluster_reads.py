@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from aftershock.store._clusters import _CLUSTER_COLS
+from aftershock.store._sql import paged
 
 CHAIN_DEPTH = 12  # links followed each way
 
@@ -71,18 +72,7 @@ def cluster_records(
     if min_articles:
         where.append("num_articles >= $min_articles")
         params["min_articles"] = min_articles
-    if (limit is not None and limit < 0) or offset < 0:
-        raise ValueError("limit and offset must not be negative")
-    sql = f"SELECT {', '.join(_CLUSTER_COLS)} FROM clusters"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY date NULLS LAST, id"
-    if limit is not None:
-        sql += " LIMIT $limit"
-        params["limit"] = limit
-    if offset:
-        sql += " OFFSET $offset"
-        params["offset"] = offset
+    sql = paged(f"SELECT {', '.join(_CLUSTER_COLS)} FROM clusters", where, params, limit, offset)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _sel_clusters AS {sql}", params)
     try:
         rows = con.execute(

@@ -33,6 +33,7 @@ from aftershock.store._rows import (
     events_table,
 )
 from aftershock.store._schema import migrate
+from aftershock.store._sql import paged
 
 _ARTICLE_COLS = ", ".join(ARTICLE_SCHEMA.names)
 _EVENT_COLS = ", ".join(EVENT_SCHEMA.names)
@@ -323,18 +324,7 @@ class Store:
         if cameo_root is not None and _roots(cameo_root):
             where.append("list_contains($roots, cameo_root)")
             params["roots"] = _roots(cameo_root)
-        if (limit is not None and limit < 0) or offset < 0:
-            raise ValueError("limit and offset must not be negative")
-        sql = "SELECT record, cluster_id, date, id FROM events"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY date NULLS LAST, id"
-        if limit is not None:
-            sql += " LIMIT $limit"
-            params["limit"] = limit
-        if offset:
-            sql += " OFFSET $offset"
-            params["offset"] = offset
+        sql = paged("SELECT record, cluster_id, date, id FROM events", where, params, limit, offset)
         sql = (
             f"SELECT e.record, e.cluster_id, c.num_articles, c.num_sources, c.num_mentions"
             f" FROM ({sql}) e LEFT JOIN clusters c ON c.id = e.cluster_id"
