@@ -38,6 +38,7 @@ node - see docs/scale.md.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -59,17 +60,8 @@ from aftershock.store import Store, articles_table, events_table
 
 __all__ = ["CodeBatch", "code_to_parquet", "load_parquet_into_store", "run", "run_ray"]
 
-ARTICLE_FIELDS = (
-    "id",
-    "text",
-    "date",
-    "title",
-    "url",
-    "source",
-    "origin",
-    "date_source",
-    "dateline_place",
-)
+# The input article's fields, as the Parquet and Ray rows carry them.
+ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 _INPUT_SCHEMA = pa.schema([("seq", pa.int64()), *((name, pa.string()) for name in ARTICLE_FIELDS)])
 # A near-duplicate filter: (articles to code, number of copies left out).
 Dedupe = Callable[[list[Article]], tuple[list[Article], int]]

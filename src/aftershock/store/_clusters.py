@@ -129,6 +129,10 @@ def write_minhashes(con: duckdb.DuckDBPyConnection, mh: pa.Table, lsh: pa.Table)
         lsh = lsh.filter(pa.array([i not in have for i in lsh.column("article_id").to_pylist()]))
     if mh.num_rows == 0:
         return
+    _insert_minhashes(con, mh, lsh)
+
+
+def _insert_minhashes(con: duckdb.DuckDBPyConnection, mh: pa.Table, lsh: pa.Table) -> None:
     con.register("_staged_minhash", mh)
     con.register("_staged_lsh", lsh)
     try:
@@ -152,14 +156,7 @@ def backfill_signatures(con: duckdb.DuckDBPyConnection, chunk: int = 2048) -> in
         sigs = signatures(arts)
         mh, lsh = minhash_tables(arts, sigs)
         if mh.num_rows:
-            con.register("_staged_minhash", mh)
-            con.register("_staged_lsh", lsh)
-            try:
-                con.execute("INSERT OR IGNORE INTO article_minhash SELECT * FROM _staged_minhash")
-                con.execute("INSERT INTO article_lsh SELECT * FROM _staged_lsh")
-            finally:
-                con.unregister("_staged_minhash")
-                con.unregister("_staged_lsh")
+            _insert_minhashes(con, mh, lsh)
         n += mh.num_rows
     cur.close()
     return n
