@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# Tests must not read a developer's own actor file (~/.config/aftershock/actors.yaml);
+# tests of that feature point AFTERSHOCK_ACTORS at a file of their own.
+os.environ["AFTERSHOCK_ACTORS"] = ""
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AFTERSHOCK_SHARED", REPO.parent / "shared"))
 

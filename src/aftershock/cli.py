@@ -89,7 +89,7 @@ def _report_problems(summary: RunSummary) -> None:
 
 
 def _fail(exc: AftershockError) -> None:
-    err.print(f"[red]error:[/] {exc}", highlight=False)
+    err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -451,12 +451,13 @@ def _events_table(rows: list[dict[str, Any]], *, title: str) -> None:
 
 # Escalation models, forecasts, backtests and imports of existing event data live in
 # their own thin module; they are registered here so `aftershock --help` lists them.
-from aftershock import cli_analytics  # noqa: E402
+from aftershock import cli_actors, cli_analytics  # noqa: E402
 
 app.command("escalation")(cli_analytics.escalation)
 app.command("forecast")(cli_analytics.forecast)
 app.command("backtest")(cli_analytics.backtest)
 app.command("import")(cli_analytics.import_)
+app.add_typer(cli_actors.app, name="actors")
 
 
 def main() -> None:

@@ -109,7 +109,7 @@ FormatOpt = Annotated[OutFmt, typer.Option("--format", "-f", help="Output format
 
 
 def _fail(exc: AftershockError) -> None:
-    err.print(f"[red]error:[/] {exc}", highlight=False)
+    err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

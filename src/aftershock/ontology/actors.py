@@ -1,9 +1,13 @@
 """Named-actor knowledge base: armed groups, IGOs, NGOs and generic role nouns.
 
 The package ships ``data/actors.yaml``; a user YAML file of the same shape can add entries,
-replace entries of the same name and add or override role nouns::
+replace entries of the same name and add or override role nouns. ``ActorKB.load()`` reads the
+user file named by ``$AFTERSHOCK_ACTORS`` (empty: none), else
+``$XDG_CONFIG_HOME/aftershock/actors.yaml`` (``~/.config/...``) when it exists, so every
+coder (worker processes and Ray actors too) sees the same knowledge. ``aftershock actors
+add/remove/role/list/match`` maintain that file (see :mod:`aftershock.ontology.user_actors`)::
 
-    kb = ActorKB.load()                      # package data, built once and shared
+    kb = ActorKB.load()                      # package data + the user file, if any
     kb = ActorKB.load(Path("my_actors.yaml"))
     kb.match("Kata'ib Hizballah").sponsor    # 'IRN'
     kb.longest_match_in(["US", "strike", "on", "Kataib", "Hezbollah"])  # [(0, 1, ...), (3, 5, ...)]
@@ -12,6 +16,7 @@ replace entries of the same name and add or override role nouns::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ import yaml
 from aftershock.errors import ConfigError
 from aftershock.ontology import _text
 
-__all__ = ["ActorEntry", "ActorKB"]
+__all__ = ["ActorEntry", "ActorKB", "user_actors_path"]
 
 #: Trailing words that :meth:`ActorKB.match` may drop ("Kataib Hezbollah militia").
 TRAILING_WORDS = frozenset(
@@ -101,9 +106,15 @@ class ActorKB:
 
     @classmethod
     def load(cls, extra: Path | None = None) -> ActorKB:
-        """The package knowledge base, extended and overridden by the YAML file ``extra``."""
+        """The package knowledge base, extended and overridden by the YAML file ``extra``.
+
+        Without ``extra``, the user file (:func:`user_actors_path`) is used when it exists.
+        """
         if extra is None:
-            return _package_kb()
+            user = user_actors_path()
+            if user is None or not user.exists():
+                return _package_kb()
+            extra = user
         entries, roles = _package_data()
         path = Path(extra)
         try:
@@ -116,6 +127,11 @@ class ActorKB:
             merged.pop(_text.key(entry.name), None)  # re-inserted last, so it wins alias clashes
             merged[_text.key(entry.name)] = entry
         return cls(merged.values(), {**roles, **user_roles})
+
+    @classmethod
+    def package(cls) -> ActorKB:
+        """The package knowledge base alone (no user file)."""
+        return _package_kb()
 
     @property
     def entries(self) -> tuple[ActorEntry, ...]:
@@ -209,6 +225,16 @@ class ActorKB:
         return None
 
 
+def user_actors_path() -> Path | None:
+    """The user's actor file: ``$AFTERSHOCK_ACTORS`` if set (an empty value means none),
+    else ``actors.yaml`` in ``$XDG_CONFIG_HOME/aftershock`` (default ``~/.config``)."""
+    env = os.environ.get("AFTERSHOCK_ACTORS")
+    if env is not None:
+        return Path(env).expanduser() if env.strip() else None
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "aftershock" / "actors.yaml"
+
+
 def _noun(text: str) -> str:
     return " ".join(_text.fold(text).lower().replace("-", " ").split())
 
@@ -244,7 +270,7 @@ def parse_actor_yaml(text: str, origin: str) -> tuple[list[ActorEntry], dict[str
         raise ConfigError(f"{origin}: 'actors' must be a list")
     if not isinstance(roles, dict):
         raise ConfigError(f"{origin}: 'roles' must be a mapping of noun to CAMEO role")
-    entries = [_entry(item, f"{origin}: actors[{i}]") for i, item in enumerate(actors)]
+    entries = [parse_actor_entry(item, f"{origin}: actors[{i}]") for i, item in enumerate(actors)]
     role_map = {}
     for noun, role in roles.items():
         if not isinstance(noun, str) or not isinstance(role, str) or not _CODE3.fullmatch(role):
@@ -253,7 +279,7 @@ def parse_actor_yaml(text: str, origin: str) -> tuple[list[ActorEntry], dict[str
     return entries, role_map
 
 
-def _entry(item: object, where: str) -> ActorEntry:
+def parse_actor_entry(item: object, where: str) -> ActorEntry:
     if not isinstance(item, dict):
         raise ConfigError(f"{where}: expected a mapping")
     unknown = set(item) - {"name", "aliases", "country", "role", "code", "sponsor"}
