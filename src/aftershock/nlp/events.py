@@ -159,6 +159,10 @@ class Mention:
     causes: list[Token] = field(default_factory=list)  # tokens naming what this answers
     absorbed: list[Token] = field(default_factory=list)
     acled: tuple[str, str] | None = None  # a trigger's or weapon's own ACLED type
+    # How deep the trigger sits: other event triggers above it ("rejected an ultimatum over
+    # a shooting": the shooting is under the rejection), then dependency arcs to the root.
+    embedding: int = 0
+    depth: int = 0
 
     @property
     def root(self) -> str:
@@ -332,6 +336,7 @@ class MentionFinder:
                 and not m.nominal
             ):
                 m.absorbed.append(m.trigger)  # one gathering, two verbs
+        _rank_clauses(mentions)
         return [m for m in mentions if not m.absorbed or m.trigger not in m.absorbed]
 
     # -- building one mention -------------------------------------------------------
@@ -715,6 +720,16 @@ class MentionFinder:
                     if t.lemma_.lower() == "life" and t.head.lemma_.lower() in ("claim", "take"):
                         for o in _objects_of(t, ("of",)):
                             m.actor2 = self.resolver.resolve(o)
+
+
+def _rank_clauses(mentions: list[Mention]) -> None:
+    """Set each mention's embedding (event triggers governing it) and tree depth, so a
+    sentence-level coder can report the main-clause event."""
+    triggers = {m.trigger.i for m in mentions}
+    for m in mentions:
+        ancestors = list(m.trigger.ancestors)
+        m.depth = len(ancestors)
+        m.embedding = sum(1 for a in ancestors if a.i in triggers)
 
 
 _LABOUR = frozenset(
