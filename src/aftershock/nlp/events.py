@@ -15,6 +15,17 @@ from spacy.tokens import Span, Token
 
 from aftershock.nlp.actors import ActorRef, ActorResolver
 from aftershock.nlp.fatalities import fatalities_in
+from aftershock.nlp.frames import (
+    INTENT_HEADS,
+    NO_EVENT,
+    consumed_by_frame,
+    frame_trigger,
+    intent_code,
+    is_anaphor,
+    objects,
+    speaker_of,
+    threat_code,
+)
 from aftershock.nlp.lexicon import Lexicon, Trigger
 from aftershock.ontology import cameo
 
@@ -47,6 +58,10 @@ _LIGHT_VERBS = frozenset(
         "renew",
         "step",
         "escalate",
+        "declare",
+        "approve",
+        "authorize",
+        "authorise",
     }
 )
 # Collective subjects that make "gather"/"march"/"mourn" a public gathering.
@@ -113,8 +128,16 @@ _NEED_ACTOR_NOUNS = frozenset(
         "mediation",
         "ceasefire",
         "truce",
+        "complaint",
+        "suspension",
+        "hearing",
+        "release",
+        "extradition",
+        "aid",
+        "assistance",
     }
 )
+_LODGE = frozenset({"lodge", "file", "register", "deliver", "send", "submit"})
 _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "into", "toward"})
 _SOURCE_PREPS = frozenset({"by", "from"})
 _PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "on"})
@@ -196,6 +219,13 @@ def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
             return Trigger("193", "violent")
         if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
             return Trigger("190", "violent", ("Strategic developments", "Disrupted weapons use"))
+        framed = frame_trigger(tok, lex)
+        if framed is not None:
+            return None if framed is NO_EVENT else framed
+        if lemma == "impose" and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in lex.nouns for c in tok.children
+        ):
+            return None  # "imposed sanctions/a curfew": the noun is the event
         trig = lex.verbs.get(lemma)
         if lemma == "claim" and any(c.lower_ == "responsibility" for c in tok.children):
             return Trigger("015", "verbal")  # "claimed responsibility for the attack"
@@ -210,12 +240,11 @@ def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
         if trig is not None and trig.kind == "aid":
             # "sent troops", "provided humanitarian aid": the object decides; "gave a speech"
             # is no event
-            for obj in tok.children:
-                if obj.dep_ in ("dobj", "nsubjpass"):
-                    code = lex.aid_objects.get(obj.lemma_.lower())
-                    if code:
-                        kind = "material" if code == "154" else "aid"
-                        return Trigger(code, kind)
+            for obj in objects(tok):
+                code = lex.aid_objects.get(obj.lemma_.lower())
+                if code:
+                    kind = "material" if code == "154" else "aid"
+                    return Trigger(code, kind)
             return None
         return trig
     if tok.pos_ in ("NOUN", "PROPN"):
@@ -226,6 +255,10 @@ def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
                 return lex.nouns[f"{c.lower_} {lemma}"]
         if lemma == "call" and not any(c.lower_ == "for" for c in tok.children):
             return None
+        if consumed_by_frame(tok, lex):
+            return None  # "halted talks", "lifted sanctions": coded on the verb
+        if lemma in ("protest", "complaint") and tok.head.lemma_.lower() in _LODGE:
+            return Trigger("114", "verbal")  # "lodged a protest with": an official complaint
         if lemma == "strike" and tok.lower_ == "strikes" and tok.pos_ == "PROPN":
             return lex.nouns["strike"]
         return lex.nouns.get(lemma) or lex.nouns.get(tok.lower_)
@@ -254,6 +287,8 @@ def _subject(verb: Token) -> tuple[Token | None, bool]:
         return verb.head, passive
     if verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         subj, head_passive = _subject(verb.head)
+        if head_passive and verb.dep_ == "xcomp":
+            return subj, passive  # "Obama is scheduled to attend": the raised subject
         if head_passive:
             # "were killed in ... shelling": the doer is the head's agent, not its subject
             return _agent(verb.head), passive
@@ -336,8 +371,20 @@ class MentionFinder:
                 and not m.nominal
             ):
                 m.absorbed.append(m.trigger)  # one gathering, two verbs
-        _rank_clauses(mentions)
-        return [m for m in mentions if not m.absorbed or m.trigger not in m.absorbed]
+        for m in mentions:
+            head = by_tok.get(m.trigger.head.i)
+            if (
+                head is not None
+                and m.trigger.dep_ == "xcomp"
+                and head.code == "030"
+                and m.code[:2] == "03"
+            ):
+                # "agreed to lift sanctions": one intent, coded by what is promised (0354)
+                m.actor1 = m.actor1 or head.actor1
+                head.absorbed.append(head.trigger)
+        kept = [m for m in mentions if not m.absorbed or m.trigger not in m.absorbed]
+        _rank_clauses(kept)
+        return kept
 
     # -- building one mention -------------------------------------------------------
     def _build(self, tok: Token, trig: Trigger, sent: Span) -> Mention | None:
@@ -461,8 +508,21 @@ class MentionFinder:
                     m.actor2 = _actor_in_subtree(self.resolver, o)
                     if m.actor2:
                         break
-        if subj is not None and subj.pos_ == "PRON":
-            m.actor1 = None if not passive else m.actor1
+        if subj is not None and subj.pos_ == "PRON" and not passive:
+            # "Hungary said it will support": the pronoun is the speaker
+            # (verbal and cooperative acts only: who did violence is left to the context)
+            anaphor = is_anaphor(subj) and m.trig.kind not in ("violent", "kill", "coerce")
+            speaker = speaker_of(tok) if anaphor else None
+            m.actor1 = self.resolver.resolve(speaker) if speaker is not None else None
+        if m.actor2 is None and m.trig.kind in ("demand", "verbal") and not passive:
+            # "demanded that Hamas renounce...", "said Sudan must return...": the one
+            # asked to act is the subject of the clause
+            for c in tok.children:
+                if c.dep_ == "ccomp":
+                    subs = [s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")]
+                    m.actor2 = _first_actor(self.resolver, subs)
+                    if m.actor2 is not None:
+                        break
 
     def _noun_args(self, m: Mention) -> None:
         tok = m.trigger
@@ -544,7 +604,7 @@ class MentionFinder:
             if hl in lex.threat_heads and _lookup(head, lex) is not None:
                 m.status, m.embedded = "threatened", True
                 break
-            if hl in lex.demand_heads and _lookup(head, lex) is not None:
+            if head_trig is not None and (hl in lex.demand_heads or head_trig.kind == "demand"):
                 m.status, m.embedded = "demanded", True
                 break
             if hl in lex.hypothetical and m.status == "asserted":
@@ -566,27 +626,30 @@ class MentionFinder:
         """CAMEO codes announced future actions as intentions: "will provide aid" is 033
         (express intent to provide aid), "would blockade Paris" 1381 (threaten blockade),
         "will not accept refugees" 12 (reject)."""
-        if m.nominal or m.trig.kind in ("verbal", "demand", "threat") or m.embedded:
+        if m.nominal or m.trig.kind in ("demand", "threat") or m.embedded:
             return
+        if m.trig.kind == "verbal" and m.code[:2] != "05":
+            return  # "will support" is an intent; "will condemn" stays a statement
         tok = m.trigger
         future = bool(aux & {"will", "would", "shall", "'ll", "wo"})
         head = tok.head
         if tok.dep_ == "xcomp" and (
-            head.lemma_.lower() in _INTENT_HEADS
-            or any(c.lemma_.lower() in _INTENT_HEADS for c in head.children if c.dep_ == "acomp")
+            head.lemma_.lower() in INTENT_HEADS
+            or any(c.lemma_.lower() in INTENT_HEADS for c in head.children if c.dep_ == "acomp")
         ):
             future = True  # "agreed to withdraw", "is willing to withdraw"
         if not future:
             return
         negated = any(c.dep_ == "neg" for c in tok.children)
         quad = cameo(m.code).quad_class
-        conditional = any(c.lower_ in ("unless", "if") for c in tok.subtree)
+        # "will withdraw unless...": an ultimatum; "would meet if...": still an offer
+        ultimatum = any(c.lower_ == "unless" for c in tok.subtree)
         if negated and quad in (1, 2):
             m.code, m.status = "120", "asserted"  # "will not accept": a rejection
-        elif quad in (1, 2) and not conditional:
-            m.code, m.status = _intent_code(m.code), "asserted"
-        elif quad in (3, 4) or conditional:
-            m.code, m.status = _threat_code(m.code), "threatened"
+        elif quad in (1, 2) and not ultimatum:
+            m.code, m.status = intent_code(m.code), "asserted"
+        else:
+            m.code, m.status = threat_code(m.code), "threatened"
 
     # -- code refinement: instruments, demand objects, embedded actions -------------
     def _refine(self, m: Mention) -> None:
@@ -753,40 +816,6 @@ def _labour_strike(tok: Token) -> bool:
         return True
     on_strike = tok.dep_ == "pobj" and tok.head.lower_ == "on"  # "went on strike"
     return on_strike or bool(near & _LABOUR) or tok.lower_ == "striking"
-
-
-_INTENT_HEADS = frozenset(
-    "agree pledge promise offer plan intend decide willing prepared ready committed determined "
-    "set expect vow threaten".split()
-)
-# Longest matching prefix wins: cooperative action -> "express intent to" code.
-_INTENT = {
-    "04": "036", "045": "039", "05": "032", "057": "030", "06": "031", "061": "0311",
-    "062": "0312", "064": "0314", "07": "033", "071": "0331", "072": "0332", "073": "0333",
-    "074": "0334", "08": "035", "081": "0351", "084": "0353", "085": "0354", "086": "0355",
-    "087": "0356",
-}  # fmt: skip
-# Conflictual action -> "threaten to" code.
-_THREAT = {
-    "14": "133", "143": "1312", "16": "131", "161": "1313", "163": "1312", "17": "137",
-    "172": "132", "18": "1383", "19": "1384", "191": "1381", "192": "1382", "20": "1385",
-    "15": "138", "087": "131", "08": "131", "04": "134",
-}  # fmt: skip
-
-
-def _prefix_map(code: str, table: dict[str, str], default: str) -> str:
-    for n in (4, 3, 2):
-        if code[:n] in table:
-            return table[code[:n]]
-    return default
-
-
-def _intent_code(code: str) -> str:
-    return _prefix_map(code, _INTENT, "030")
-
-
-def _threat_code(code: str) -> str:
-    return _prefix_map(code, _THREAT, "130")
 
 
 def _demand_scope(tok: Token) -> list[Token]:
