@@ -6,6 +6,8 @@
   ("Russia said Sudan must return the helicopter" = Russia demands, 100);
 - order frames: "ordered X to appear", "wants Y to attack" ask someone else to act;
 - intent: future cooperative acts are intentions (03), future hostile ones threats (13).
+
+``lookup`` is the one entry point: phrasal and object frames first, then the lexicon.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aftershock.nlp.lexicon import Lexicon, Trigger
 # The frame says "no event here" ("prices declined"): stops the plain lexicon lookup.
 NO_EVENT = Trigger("", "none")
 _OBJ_DEPS = frozenset({"dobj", "nsubjpass"})
+_LODGE = frozenset({"lodge", "file", "register", "deliver", "send", "submit"})
 _ASK_NOUNS = frozenset({"demand", "call", "appeal", "request", "ultimatum"})
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i"})
 
@@ -176,3 +179,77 @@ def speaker_of(tok: Token) -> Token | None:
 
 def is_anaphor(tok: Token) -> bool:
     return tok.pos_ == "PRON" and tok.lower_ in _PRONOUNS
+
+
+def lookup(tok: Token, lex: Lexicon) -> Trigger | None:
+    """The trigger a token is, if any: phrasal and object frames, then the lexicon."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "VERB":
+        if lemma == "call" and any(c.lower_ == "for" for c in tok.children):
+            return Trigger("100", "demand")
+        if lemma == "open" and any(c.lower_ == "fire" for c in tok.children):
+            return Trigger("193", "violent")
+        if lemma in ("take", "hold") and any(c.lemma_.lower() == "hostage" for c in tok.children):
+            return Trigger("181", "violent")
+        if lemma == "take" and any(
+            p.lower_ in ("streets", "street") for c in tok.children for p in c.children
+        ):
+            return Trigger("141", "protest")  # "took to the streets"
+        if lemma == "set" and any(
+            c.lower_ == "fire" or any(p.lower_ == "fire" for p in c.children) for c in tok.children
+        ):
+            return Trigger("1712", "violent")  # "set houses on fire", "set fire to"
+        if lemma in ("take", "seize", "gain", "assume") and any(
+            c.lower_ == "control" for c in tok.children
+        ):
+            return Trigger("192", "violent")  # "took control of the town"
+        if lemma == "exchange" and any(
+            c.lower_ in ("fire", "gunfire", "shots") for c in tok.children
+        ):
+            return Trigger("193", "violent")
+        if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
+            return Trigger("190", "violent", ("Strategic developments", "Disrupted weapons use"))
+        framed = frame_trigger(tok, lex)
+        if framed is not None:
+            return None if framed is NO_EVENT else framed
+        if lemma == "impose" and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in lex.nouns for c in tok.children
+        ):
+            return None  # "imposed sanctions/a curfew": the noun is the event
+        trig = lex.verbs.get(lemma)
+        if lemma == "claim" and any(c.lower_ == "responsibility" for c in tok.children):
+            return Trigger("015", "verbal")  # "claimed responsibility for the attack"
+        if lemma == "call" and any(c.lower_ == "on" for c in tok.children):
+            return Trigger("020", "verbal")  # "called on the UN to act": an appeal
+        if trig is not None and trig.kind == "express":
+            for obj in tok.children:
+                code = lex.express_objects.get(obj.lemma_.lower()) if obj.dep_ == "dobj" else None
+                if code:
+                    return Trigger(code, "verbal")
+            return None
+        if trig is not None and trig.kind == "aid":
+            # "sent troops", "provided humanitarian aid": the object decides; "gave a speech"
+            # is no event
+            for obj in objects(tok):
+                code = lex.aid_objects.get(obj.lemma_.lower())
+                if code:
+                    kind = "material" if code == "154" else "aid"
+                    return Trigger(code, kind)
+            return None
+        return trig
+    if tok.pos_ in ("NOUN", "PROPN"):
+        if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
+            return None  # a modifier: "attack helicopter", "protest movement"
+        for c in tok.children:
+            if c.dep_ in ("compound", "amod") and f"{c.lower_} {lemma}" in lex.nouns:
+                return lex.nouns[f"{c.lower_} {lemma}"]
+        if lemma == "call" and not any(c.lower_ == "for" for c in tok.children):
+            return None
+        if consumed_by_frame(tok, lex):
+            return None  # "halted talks", "lifted sanctions": coded on the verb
+        if lemma in ("protest", "complaint") and tok.head.lemma_.lower() in _LODGE:
+            return Trigger("114", "verbal")  # "lodged a protest with": an official complaint
+        if lemma == "strike" and tok.lower_ == "strikes" and tok.pos_ == "PROPN":
+            return lex.nouns["strike"]
+        return lex.nouns.get(lemma) or lex.nouns.get(tok.lower_)
+    return None
