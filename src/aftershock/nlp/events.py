@@ -453,7 +453,12 @@ class MentionFinder:
         m.actor1 = _first_actor(self.resolver, mods, skip=self.lex.instruments)
         if m.actor1 is None:
             m.actor1 = _first_actor(self.resolver, _prep_objects(tok, _SOURCE_PREPS))
-        if m.actor1 is None and tok.dep_ == "dobj" and tok.head.lemma_.lower() in _LIGHT_VERBS:
+        if (
+            m.actor1 is None
+            and tok.dep_ == "dobj"
+            and (hl := tok.head.lemma_.lower()) in _LIGHT_VERBS | self.lex.speech_verbs
+            and hl != "tell"
+        ):
             subj, _ = _subject(tok.head)
             m.actor1 = self.resolver.resolve(subj) if subj is not None else None
         if m.actor1 is None and tok.dep_ == "pobj" and tok.head.head.lemma_.lower() in _LIGHT_VERBS:
@@ -467,6 +472,12 @@ class MentionFinder:
             m.actor1 = m.actor1 or self.resolver.resolve(sides[0])
             if len(sides) > 1 and m.actor2 is None:
                 m.actor2 = self.resolver.resolve(sides[1])
+        if m.actor2 is None and m.trig.kind == "demand":
+            # "its demand that Angola free...": the one asked is the clause's subject
+            for c in tok.children:
+                if c.dep_ in ("acl", "ccomp"):
+                    subs = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
+                    m.actor2 = m.actor2 or _first_actor(self.resolver, subs)
         if m.actor2 is None and m.trig.kind == "demand":
             # "demands from Iraqi officials for an end to the US presence": the "for"
             # phrase may hang off the trigger or off its source phrase

@@ -92,7 +92,7 @@ def consumed_by_frame(tok: Token, lex: Lexicon) -> bool:
     if tok.lemma_.lower() in _ASK_NOUNS and obligation(tok.head, lex) is not None:
         return True
     entry = lex.object_verbs.get(tok.head.lemma_.lower())
-    return entry is not None and tok.lemma_.lower() in entry[1]
+    return entry is not None and (tok.lemma_.lower() in entry[1] or tok.lower_ in entry[1])
 
 
 def obligation(tok: Token, lex: Lexicon) -> tuple[str, Token] | None:
@@ -230,12 +230,12 @@ def lookup(tok: Token, lex: Lexicon) -> Trigger | None:
         if trig is not None and trig.kind == "aid":
             # "sent troops", "provided humanitarian aid": the object decides; "gave a speech"
             # is no event
-            for obj in objects(tok):
-                code = lex.aid_objects.get(obj.lemma_.lower())
-                if code:
-                    kind = "material" if code == "154" else "aid"
-                    return Trigger(code, kind)
-            return None
+            found = [c for o in objects(tok) if (c := lex.aid_objects.get(o.lemma_.lower()))]
+            if not found:
+                return None
+            # "tons of food aid": the most specific kind of aid named (073, not 070)
+            code = next((c for c in found if c != "070"), found[0])
+            return Trigger(code, "material" if code == "154" else "aid")
         return trig
     if tok.pos_ in ("NOUN", "PROPN"):
         if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
