@@ -57,6 +57,16 @@ def code(coder, text: str) -> dict:
         ("Serbia lodged an official protest with Albania over the incident.", "114", "ACCUSE"),
         ("Iran complained to Iraq about the border shelling.", "114", "ACCUSE"),
         ("Russia claimed that Ukrainian troops attacked the village.", "112", "ACCUSE"),
+        # comments, denials, legal steps, criticism, praise, meetings
+        ("The Chilean government declined to comment on the report.", "011", None),
+        ("Brazil rejected accusations that it had armed the rebels.", "016", None),
+        ("A court in Lagos found the former governor guilty of fraud.", "116", "ACCUSE"),
+        ("Kenyan prosecutors charged the opposition leader with treason.", "112", "ACCUSE"),
+        ("Ecuador filed a lawsuit against Colombia over the spraying.", "115", "ACCUSE"),
+        ("Uruguay opposed the resolution on Venezuela.", "110", "ACCUSE"),
+        ("The Thai prime minister hailed Malaysia for its help.", "051", "SUPPORT"),
+        ("The Omani sultan received the Iranian ambassador in Muscat.", "043", "CONSULT"),
+        ("Poland cancelled talks with Belarus.", "164", "SANCTION"),
         # force posture, joint exercises, cyber attacks
         (
             "France and Egypt launched joint naval exercises in the Mediterranean.",
@@ -67,10 +77,19 @@ def code(coder, text: str) -> dict:
         ("North Korea hacked the computers of the South Korean defence ministry.", "176", "COERCE"),
     ],
 )
-def test_frame_codes(coder, text: str, cameo: str, plover: str) -> None:
+def test_frame_codes(coder, text: str, cameo: str, plover: str | None) -> None:
     e = code(coder, text)
     assert (e["cameo"]["code"], e["plover"]["event"]) == (cameo, plover)
     assert e["cameo"]["root"] == cameo[:2]
+
+
+def test_fighting_a_disease_is_no_violence(coder) -> None:
+    text = "Germany sent doctors to Liberia to fight the Ebola epidemic."
+    events = coder.code(Article(id="t", text=text, date=date(2024, 2, 8), origin="test"))
+    assert not any(e["cameo"]["root"] in ("18", "19") for e in events)
+    text = "Police attacked hunger strikers outside the ministry in Nairobi."
+    events = coder.code(Article(id="t", text=text, date=date(2024, 2, 8), origin="test"))
+    assert any(e["plover"]["event"] == "ASSAULT" for e in events)
 
 
 def test_main_clause_event_wins_over_embedded_violence(coder) -> None:

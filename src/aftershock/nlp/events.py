@@ -59,6 +59,13 @@ _LIGHT_VERBS = frozenset(
         "approve",
         "authorize",
         "authorise",
+        "give",
+        "pay",
+        "join",
+        "file",
+        "lodge",
+        "bring",
+        "submit",
     }
 )
 # Collective subjects that make "gather"/"march"/"mourn" a public gathering.
@@ -132,6 +139,9 @@ _NEED_ACTOR_NOUNS = frozenset(
         "extradition",
         "aid",
         "assistance",
+        "warning",
+        "discussion",
+        "lawsuit",
     }
 )
 _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "into", "toward"})
@@ -610,9 +620,11 @@ class MentionFinder:
                 m.acled = m.acled or best.acled
         if m.trig.kind in ("demand", "verbal") and m.code in ("100", "020"):
             for t in _demand_scope(tok):
-                sub = lex.demand_objects.get(t.lemma_.lower())
+                # nouns and verbs only: "free elections" asks for no release
+                sub = lex.demand_objects.get(t.lemma_.lower()) if t.pos_ != "ADJ" else None
                 if sub:
-                    m.code = sub if m.code == "100" else "02" + sub[2:] if len(sub) > 2 else m.code
+                    # an appeal takes the demand's object class: 1056 -> 025 (appeal to yield)
+                    m.code = sub if m.code == "100" else "02" + sub[2] if len(sub) > 2 else m.code
                     break
         if m.trig.kind == "threat":
             # "vowed to retaliate", "threatened strikes": threaten with military force

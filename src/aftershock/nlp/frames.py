@@ -141,6 +141,23 @@ def frame_trigger(tok: Token, lex: Lexicon) -> Trigger | None:
         return Trigger(duty[0], "demand" if duty[0] == "100" else "verbal")
     if order_frame(tok, lex):
         return Trigger("100" if lemma != "want" else "020", "demand")
+    if lemma in ("decline", "refuse") and any(
+        c.dep_ == "xcomp" and c.lemma_.lower() in ("comment", "elaborate") for c in tok.children
+    ):
+        return Trigger("011", "verbal")  # "declined to comment": CAMEO 011
+    if lemma == "find" and any(
+        c.dep_ in ("oprd", "acomp", "ccomp") and c.lemma_.lower() in ("guilty", "liable")
+        for c in tok.children
+    ):
+        return Trigger("116", "verbal")  # "found X guilty"
+    if lemma == "charge" and any(c.lower_ == "with" for c in tok.children):
+        return Trigger("112", "verbal")  # "charged X with terrorism"
+    if lemma in lex.no_event_objects.get("_verbs", ()) and any(
+        o.lemma_.lower() in lex.no_event_objects["_objects"]
+        for o in objects(tok)
+        if o.dep_ not in ("compound", "amod")  # "attacked hunger strikers" is violence
+    ):
+        return NO_EVENT  # "fight the epidemic", "combat poverty": no violence
     if lemma == "decline" and not any(
         c.dep_ in ("xcomp", "dobj") and c.pos_ != "NUM" for c in tok.children
     ):

@@ -40,6 +40,7 @@ class Lexicon:
     express_objects: dict[str, str]
     object_verbs: dict[str, tuple[str, dict[str, str]]]  # verb -> (kind, object -> code)
     obligation_modals: dict[str, str]  # "must" -> 100: a reported obligation is a demand
+    no_event_objects: dict[str, frozenset[str]]  # "_verbs" fought against "_objects"
     alleged: frozenset[str]
     hypothetical: frozenset[str]
     threat_heads: frozenset[str]
@@ -79,6 +80,7 @@ def lexicon() -> Lexicon:
             for k, v in raw["object_verbs"].items()
         },
         obligation_modals={k: str(v) for k, v in raw["obligation_modals"].items()},
+        no_event_objects={k: frozenset(v) for k, v in raw["no_event_objects"].items()},
         **{
             key: frozenset(raw[key])
             for key in (
