@@ -67,6 +67,11 @@ def code(coder, text: str) -> dict:
         ("The Thai prime minister hailed Malaysia for its help.", "051", "SUPPORT"),
         ("The Omani sultan received the Iranian ambassador in Muscat.", "043", "CONSULT"),
         ("Poland cancelled talks with Belarus.", "164", "SANCTION"),
+        # cutting ties and aid, sanctions, giving aid
+        ("Canada reduced military aid to Peru by $10 million.", "162", "SANCTION"),
+        ("Ghana withdrew its peacekeepers from the mission in Mali.", "166", "SANCTION"),
+        ("Britain imposed sanctions on Belarus over the crackdown.", "163", "SANCTION"),
+        ("Norway donated $2 million to the refugee agency in Chad.", "071", "AID"),
         # force posture, joint exercises, cyber attacks
         (
             "France and Egypt launched joint naval exercises in the Mediterranean.",

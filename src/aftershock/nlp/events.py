@@ -66,6 +66,8 @@ _LIGHT_VERBS = frozenset(
         "lodge",
         "bring",
         "submit",
+        "impose",
+        "set",
     }
 )
 # Collective subjects that make "gather"/"march"/"mourn" a public gathering.
@@ -142,6 +144,7 @@ _NEED_ACTOR_NOUNS = frozenset(
         "warning",
         "discussion",
         "lawsuit",
+        "deadline",
     }
 )
 _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "into", "toward"})
@@ -375,6 +378,8 @@ class MentionFinder:
         ):
             # forces blocking a road impose a blockade; crowds blocking it protest
             m.code, m.trig = "191", Trigger("191", "coerce")
+        if m.code == "150" and nominal and self._joint(tok):
+            m.code = "062"  # "joint war games", "France and Egypt held exercises"
         m.acled = trig.acled
         self._status(m)
         self._refine(m)
@@ -406,6 +411,16 @@ class MentionFinder:
         self._causes(m)
         m.recent = any(c.lower_ in ("recent", "latest", "last") for c in tok.children)
         return m
+
+    @staticmethod
+    def _joint(tok: Token) -> bool:
+        """Exercises held together: "joint", or two sides doing them."""
+        if any(c.lemma_.lower() == "joint" for c in tok.children):
+            return True
+        if tok.dep_ == "dobj":
+            subj, _ = _subject(tok.head)
+            return subj is not None and bool(subj.conjuncts)
+        return False
 
     def _victim(self, m: Mention) -> ActorRef | None:
         """Unnamed people harmed by violence are civilians: "a man was shot"."""
