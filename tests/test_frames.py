@@ -57,6 +57,8 @@ def code(coder, text: str) -> dict:
         ("Serbia lodged an official protest with Albania over the incident.", "114", "ACCUSE"),
         ("Iran complained to Iraq about the border shelling.", "114", "ACCUSE"),
         ("Russia claimed that Ukrainian troops attacked the village.", "112", "ACCUSE"),
+        ("The Free Army claimed that it attacked the army post near Monywa.", "015", None),
+        ("Rebels launched rockets at the airport in Goma.", "194", "ASSAULT"),
         # comments, denials, legal steps, criticism, praise, meetings
         ("The Chilean government declined to comment on the report.", "011", None),
         ("Brazil rejected accusations that it had armed the rebels.", "016", None),
@@ -120,10 +122,14 @@ def test_frames_that_rule_events_out(coder) -> None:
     text = "Exports from Chile declined sharply in March, the Chilean central bank said."
     events = coder.code(Article(id="t", text=text, date=date(2024, 2, 8), origin="test"))
     assert not any(e["cameo"]["root"] == "12" for e in events)
-    # a group claiming its own attack is not accusing anyone
+    # a group claiming its own attack is not accusing anyone; a toll claimed is no event
     text = "The Free Army claimed that it shot two soldiers near Monywa."
     events = coder.code(Article(id="t", text=text, date=date(2024, 2, 8), origin="test"))
     assert events and not any(e["cameo"]["code"] == "112" for e in events)
+    text = "Troops shelled the village of Kalay. The rebels claimed 20 soldiers died."
+    events = coder.code(Article(id="t", text=text, date=date(2024, 2, 8), origin="test"))
+    assert [e["cameo"]["root"] for e in events] == ["19"]
+    assert events[0]["fatalities"] == 20
     # once "suspended" codes the talks, "talks" is no second event
     events = coder.code(
         Article(id="t", text="Spain suspended talks with Morocco.", date=None, origin="test")

@@ -20,6 +20,7 @@ from aftershock.nlp.lexicon import Lexicon, Trigger
 NO_EVENT = Trigger("", "none")
 _OBJ_DEPS = frozenset({"dobj", "nsubjpass"})
 _LODGE = frozenset({"lodge", "file", "register", "deliver", "send", "submit"})
+_AIM_PREPS = frozenset({"at", "on", "into", "against"})
 _ASK_NOUNS = frozenset({"demand", "call", "appeal", "request", "ultimatum"})
 _PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i"})
 
@@ -162,22 +163,34 @@ def frame_trigger(tok: Token, lex: Lexicon) -> Trigger | None:
         c.dep_ in ("xcomp", "dobj") and c.pos_ != "NUM" for c in tok.children
     ):
         return NO_EVENT  # "exports declined": no refusal without something declined
-    if lemma == "claim" and any(_accused_act(c, lex) for c in tok.children if c.dep_ == "ccomp"):
-        return Trigger("112", "verbal")  # "claimed that X attacked Y": an accusation
+    if lemma == "claim":
+        acts = [_hostile_subject(c, lex) for c in tok.children if c.dep_ == "ccomp"]
+        if any(a is not None and a.pos_ in ("NOUN", "PROPN") for a in acts):
+            return Trigger("112", "verbal")  # "claimed that X attacked Y": an accusation
+        if any(a is not None and is_anaphor(a) for a in acts):
+            return Trigger("015", "verbal")  # "claimed that they attacked": responsibility
+    if lemma == "launch" and _aimed_weapon(tok, lex):
+        return Trigger("190", "violent")  # "launched rockets at the town"
     return None
 
 
-def _accused_act(clause: Token, lex: Lexicon) -> bool:
-    """Does a claimed clause report someone else's hostile act? ("claimed that ISIL had
-    attacked Iraq"; not "claimed it shot two soldiers" nor "claimed 20 soldiers died")."""
+def _aimed_weapon(tok: Token, lex: Lexicon) -> bool:
+    weapon = any(c.dep_ == "dobj" and c.lemma_.lower() in lex.instruments for c in tok.children)
+    return weapon and any(c.dep_ == "prep" and c.lower_ in _AIM_PREPS for c in tok.children)
+
+
+def _hostile_subject(clause: Token, lex: Lexicon) -> Token | None:
+    """Who a claimed clause says did something hostile: "claimed that ISIL had attacked"
+    -> ISIL (an accusation), "claimed it shot two soldiers" -> it (responsibility); None
+    for "claimed 20 soldiers died"."""
     for t in clause.subtree:
         trig = lex.verbs.get(t.lemma_.lower()) if t.pos_ == "VERB" else None
         if trig is None or trig.kind not in ("violent", "kill", "coerce"):
             continue
         subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
-        if subj is not None and subj.pos_ in ("NOUN", "PROPN"):
-            return True
-    return False
+        if subj is not None:
+            return subj
+    return None
 
 
 def speaker_of(tok: Token) -> Token | None:
