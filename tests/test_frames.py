@@ -48,6 +48,8 @@ def code(coder, text: str) -> dict:
             "AGREE",
         ),
         ("Vietnam agreed to lift the ban on Chinese imports.", "0351", "AGREE"),
+        ("Chile and Peru are seeking to deepen their cooperation in mining.", "031", "AGREE"),
+        ("India strengthened its ties with Japan during the visit.", "050", "SUPPORT"),
         (
             "Nigeria said it will withdraw its peacekeepers from Chad unless the fighting stops.",
             "131",
