@@ -18,6 +18,7 @@ from aftershock.evaluation import (
     detect_format,
     evaluate,
     haversine_km,
+    main_event,
     primary_event,
     read_gold,
     render_table,
@@ -91,6 +92,25 @@ def test_primary_event_prefers_acled_then_goldstein_then_order() -> None:
     assert primary_event([arrest, clash]) is clash
     first, second = ev("190", acled=("Battles", "Armed clash")), ev("190", acled=("Riots", "x"))
     assert primary_event([first, second]) is first
+
+
+def test_main_event_prefers_the_main_clause_then_falls_back() -> None:
+    def ranked(code: str, embedding: int, depth: int, start: int) -> dict[str, Any]:
+        e = ev(code, acled=("Battles", "Armed clash") if code.startswith("19") else None)
+        e["trigger"] = {"text": "t", "span": [start, start + 1], "embedding": embedding,
+                        "depth": depth}  # fmt: skip
+        return e
+
+    reject = ranked("120", 0, 1, 7)  # "Serbia rejected an ultimatum over a shooting"
+    shooting = ranked("193", 1, 5, 60)
+    assert main_event([shooting, reject]) is reject
+    early, late = ranked("163", 0, 2, 10), ranked("190", 0, 2, 50)
+    assert main_event([late, early]) is early  # same rank: text order
+    assert main_event([ranked("111", 0, 3, 0), ranked("112", 0, 1, 40)])["cameo"]["code"] == "112"
+    unranked = ev("173", acled=("Strategic developments", "Arrests"))
+    talk = ev("040", goldstein=1.0)
+    assert main_event([talk, unranked]) is unranked  # no clause ranks: primary_event
+    assert main_event([]) is None
 
 
 def test_class_scores_counts_and_macro_over_used_classes() -> None:

@@ -310,6 +310,10 @@ class Coder:
                 "trigger": {
                     "text": m.trigger.text,
                     "span": [offset + m.trigger.idx, offset + m.trigger.idx + len(m.trigger)],
+                    # clause rank of the trigger: event triggers above it, then arcs to
+                    # the sentence root (0, 0 = the main verb); see metrics.main_event
+                    "embedding": m.embedding,
+                    "depth": m.depth,
                 },
                 "mentions": [
                     _span(x.sent, offset) for x in sorted(g.mentions, key=lambda x: x.trigger.i)

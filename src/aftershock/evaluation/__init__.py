@@ -9,7 +9,7 @@ Readers turn a file into ``Case`` records, the coder codes their texts in one ba
 pure scorer per format compares gold with the returned events.
 """
 
-from aftershock.evaluation.metrics import class_scores, haversine_km, primary_event
+from aftershock.evaluation.metrics import class_scores, haversine_km, main_event, primary_event
 from aftershock.evaluation.readers import FORMATS, Case, GoldSet, detect_format, read_gold
 from aftershock.evaluation.report import EvalReport, Metric, render_table
 from aftershock.evaluation.runner import code_cases, evaluate
@@ -34,6 +34,7 @@ __all__ = [
     "detect_format",
     "evaluate",
     "haversine_km",
+    "main_event",
     "primary_event",
     "read_gold",
     "render_table",

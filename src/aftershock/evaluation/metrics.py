@@ -98,6 +98,22 @@ def primary_event(events: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return best
 
 
+def main_event(events: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The event a one-sentence CAMEO/PLOVER gold record is compared with: the main
+    clause's, as event coders code a sentence's main verb ("Serbia rejected an ultimatum
+    over a shooting" is a rejection). Fewest event triggers above it, then nearest the
+    root, then text order; events without clause ranks fall back to ``primary_event``."""
+    ranked = [e for e in events if isinstance((e.get("trigger") or {}).get("depth"), int)]
+    if not ranked or len(ranked) < len(events):
+        return primary_event(events)
+
+    def key(e: dict[str, Any]) -> tuple[int, int, int]:
+        t = e["trigger"]
+        return (t.get("embedding") or 0, t["depth"], (t.get("span") or [0])[0])
+
+    return min(ranked, key=key)
+
+
 def _goldstein(event: dict[str, Any]) -> float:
     value = (event.get("cameo") or {}).get("goldstein")
     return float(value) if isinstance(value, int | float) else 0.0

@@ -50,8 +50,14 @@ PLOVER_KEYS = ("id", "text", "plover_event", "source_actors", "target_actors")
 PETR2_KEYS = ("id", "text", "expected", "no_event")
 CONFLIBERT_KEYS = ("id", "text", "label", "label_meaning_inferred")
 
-# PLOVER v0.5 names in the gold file -> the 2021+ names the coder emits.
-PLOVER_RENAMES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "FIGHT": "ASSAULT"}
+# PLOVER v0.5 names in the gold file -> the 2021+ names the coder emits (CAMEO2PLOVER-2021
+# folds INVESTIGATE into ACCUSE, mode "investigate").
+PLOVER_RENAMES = {
+    "DEMAND": "REQUEST",
+    "DISAPPROVE": "ACCUSE",
+    "FIGHT": "ASSAULT",
+    "INVESTIGATE": "ACCUSE",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from aftershock.evaluation.metrics import (
     Tallies,
     actor_field,
     class_scores,
+    main_event,
     primary_event,
     top_confusions,
     within_km,
@@ -279,7 +280,7 @@ def score_plover(pairs: Pairs) -> EvalReport:
     gold_events: list[str] = []
     pred_events: list[str | None] = []
     for case, events in pairs:
-        g, ev = case.gold, primary_event(events)
+        g, ev = case.gold, main_event(events)
         pred = ((ev or {}).get("plover") or {}).get("event") or None
         t.add("has_event", bool(events))
         _check(t, ex, "event", pred == g["event"], case, g["event"], pred, events)
@@ -356,7 +357,7 @@ def score_petrarch2(pairs: Pairs) -> EvalReport:
         if case.gold["no_event"]:
             _check(t, ex, "no_event_correct", not events, case, [], codes, events)
             continue
-        ev = primary_event(events)
+        ev = main_event(events)
         code = ((ev or {}).get("cameo") or {}).get("code") or None
         gcodes = sorted({ge["code"] for ge in gold})
         t.add("has_event", bool(events))
@@ -384,7 +385,7 @@ def score_petrarch2(pairs: Pairs) -> EvalReport:
 
 # ----------------------------------------------------------------------------- ConfliBERT
 def score_conflibert(pairs: Pairs) -> EvalReport:
-    """ConfliBERT five-way CAMEO class from the primary event's root.
+    """ConfliBERT five-way CAMEO class from the main-clause event's root.
 
     Roots map to classes as the file's ``label_meaning_inferred`` says; a text with no
     event counts as the class holding roots 01-02 (statements): nothing else was found.
@@ -401,7 +402,7 @@ def score_conflibert(pairs: Pairs) -> EvalReport:
     pred_cls: list[str | None] = []
     raw_cls: list[str | None] = []
     for case, events in pairs:
-        ev = primary_event(events)
+        ev = main_event(events)
         root = ((ev or {}).get("cameo") or {}).get("root") or ""
         found = class_of.get(str(root).zfill(2)) if ev else None
         pred = found if ev else fallback

@@ -15,6 +15,14 @@ from spacy.tokens import Span, Token
 
 from aftershock.nlp.actors import ActorRef, ActorResolver
 from aftershock.nlp.fatalities import fatalities_in
+from aftershock.nlp.frames import (
+    INTENT_HEADS,
+    intent_code,
+    is_anaphor,
+    speaker_of,
+    threat_code,
+)
+from aftershock.nlp.frames import lookup as _lookup
 from aftershock.nlp.lexicon import Lexicon, Trigger
 from aftershock.ontology import cameo
 
@@ -47,6 +55,19 @@ _LIGHT_VERBS = frozenset(
         "renew",
         "step",
         "escalate",
+        "declare",
+        "approve",
+        "authorize",
+        "authorise",
+        "give",
+        "pay",
+        "join",
+        "file",
+        "lodge",
+        "bring",
+        "submit",
+        "impose",
+        "set",
     }
 )
 # Collective subjects that make "gather"/"march"/"mourn" a public gathering.
@@ -113,6 +134,17 @@ _NEED_ACTOR_NOUNS = frozenset(
         "mediation",
         "ceasefire",
         "truce",
+        "complaint",
+        "suspension",
+        "hearing",
+        "release",
+        "extradition",
+        "aid",
+        "assistance",
+        "warning",
+        "discussion",
+        "lawsuit",
+        "deadline",
     }
 )
 _TARGET_PREPS = frozenset({"on", "against", "at", "upon", "targeting", "with", "into", "toward"})
@@ -159,73 +191,14 @@ class Mention:
     causes: list[Token] = field(default_factory=list)  # tokens naming what this answers
     absorbed: list[Token] = field(default_factory=list)
     acled: tuple[str, str] | None = None  # a trigger's or weapon's own ACLED type
+    # How deep the trigger sits: other event triggers above it ("rejected an ultimatum over
+    # a shooting": the shooting is under the rejection), then dependency arcs to the root.
+    embedding: int = 0
+    depth: int = 0
 
     @property
     def root(self) -> str:
         return self.code[:2]
-
-
-def _lookup(tok: Token, lex: Lexicon) -> Trigger | None:
-    lemma = tok.lemma_.lower()
-    if tok.pos_ == "VERB":
-        if lemma == "call" and any(c.lower_ == "for" for c in tok.children):
-            return Trigger("100", "demand")
-        if lemma == "open" and any(c.lower_ == "fire" for c in tok.children):
-            return Trigger("193", "violent")
-        if lemma in ("take", "hold") and any(c.lemma_.lower() == "hostage" for c in tok.children):
-            return Trigger("181", "violent")
-        if lemma == "take" and any(
-            p.lower_ in ("streets", "street") for c in tok.children for p in c.children
-        ):
-            return Trigger("141", "protest")  # "took to the streets"
-        if lemma == "set" and any(
-            c.lower_ == "fire" or any(p.lower_ == "fire" for p in c.children) for c in tok.children
-        ):
-            return Trigger("1712", "violent")  # "set houses on fire", "set fire to"
-        if lemma in ("take", "seize", "gain", "assume") and any(
-            c.lower_ == "control" for c in tok.children
-        ):
-            return Trigger("192", "violent")  # "took control of the town"
-        if lemma == "exchange" and any(
-            c.lower_ in ("fire", "gunfire", "shots") for c in tok.children
-        ):
-            return Trigger("193", "violent")
-        if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
-            return Trigger("190", "violent", ("Strategic developments", "Disrupted weapons use"))
-        trig = lex.verbs.get(lemma)
-        if lemma == "claim" and any(c.lower_ == "responsibility" for c in tok.children):
-            return Trigger("015", "verbal")  # "claimed responsibility for the attack"
-        if lemma == "call" and any(c.lower_ == "on" for c in tok.children):
-            return Trigger("020", "verbal")  # "called on the UN to act": an appeal
-        if trig is not None and trig.kind == "express":
-            for obj in tok.children:
-                code = lex.express_objects.get(obj.lemma_.lower()) if obj.dep_ == "dobj" else None
-                if code:
-                    return Trigger(code, "verbal")
-            return None
-        if trig is not None and trig.kind == "aid":
-            # "sent troops", "provided humanitarian aid": the object decides; "gave a speech"
-            # is no event
-            for obj in tok.children:
-                if obj.dep_ in ("dobj", "nsubjpass"):
-                    code = lex.aid_objects.get(obj.lemma_.lower())
-                    if code:
-                        kind = "material" if code == "154" else "aid"
-                        return Trigger(code, kind)
-            return None
-        return trig
-    if tok.pos_ in ("NOUN", "PROPN"):
-        if tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN"):
-            return None  # a modifier: "attack helicopter", "protest movement"
-        for c in tok.children:
-            if c.dep_ in ("compound", "amod") and f"{c.lower_} {lemma}" in lex.nouns:
-                return lex.nouns[f"{c.lower_} {lemma}"]
-        if lemma == "call" and not any(c.lower_ == "for" for c in tok.children):
-            return None
-        if lemma == "strike" and tok.lower_ == "strikes" and tok.pos_ == "PROPN":
-            return lex.nouns["strike"]
-        return lex.nouns.get(lemma) or lex.nouns.get(tok.lower_)
-    return None
 
 
 def is_heading(sent: Span) -> bool:
@@ -250,6 +223,8 @@ def _subject(verb: Token) -> tuple[Token | None, bool]:
         return verb.head, passive
     if verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
         subj, head_passive = _subject(verb.head)
+        if head_passive and verb.dep_ == "xcomp":
+            return subj, passive  # "Obama is scheduled to attend": the raised subject
         if head_passive:
             # "were killed in ... shelling": the doer is the head's agent, not its subject
             return _agent(verb.head), passive
@@ -332,7 +307,20 @@ class MentionFinder:
                 and not m.nominal
             ):
                 m.absorbed.append(m.trigger)  # one gathering, two verbs
-        return [m for m in mentions if not m.absorbed or m.trigger not in m.absorbed]
+        for m in mentions:
+            head = by_tok.get(m.trigger.head.i)
+            if (
+                head is not None
+                and m.trigger.dep_ == "xcomp"
+                and head.code == "030"
+                and m.code[:2] == "03"
+            ):
+                # "agreed to lift sanctions": one intent, coded by what is promised (0354)
+                m.actor1 = m.actor1 or head.actor1
+                head.absorbed.append(head.trigger)
+        kept = [m for m in mentions if not m.absorbed or m.trigger not in m.absorbed]
+        _rank_clauses(kept)
+        return kept
 
     # -- building one mention -------------------------------------------------------
     def _build(self, tok: Token, trig: Trigger, sent: Span) -> Mention | None:
@@ -390,6 +378,8 @@ class MentionFinder:
         ):
             # forces blocking a road impose a blockade; crowds blocking it protest
             m.code, m.trig = "191", Trigger("191", "coerce")
+        if m.code == "150" and nominal and self._joint(tok):
+            m.code = "062"  # "joint war games", "France and Egypt held exercises"
         m.acled = trig.acled
         self._status(m)
         self._refine(m)
@@ -421,6 +411,16 @@ class MentionFinder:
         self._causes(m)
         m.recent = any(c.lower_ in ("recent", "latest", "last") for c in tok.children)
         return m
+
+    @staticmethod
+    def _joint(tok: Token) -> bool:
+        """Exercises held together: "joint", or two sides doing them."""
+        if any(c.lemma_.lower() == "joint" for c in tok.children):
+            return True
+        if tok.dep_ == "dobj":
+            subj, _ = _subject(tok.head)
+            return subj is not None and bool(subj.conjuncts)
+        return False
 
     def _victim(self, m: Mention) -> ActorRef | None:
         """Unnamed people harmed by violence are civilians: "a man was shot"."""
@@ -456,8 +456,21 @@ class MentionFinder:
                     m.actor2 = _actor_in_subtree(self.resolver, o)
                     if m.actor2:
                         break
-        if subj is not None and subj.pos_ == "PRON":
-            m.actor1 = None if not passive else m.actor1
+        if subj is not None and subj.pos_ == "PRON" and not passive:
+            # "Hungary said it will support": the pronoun is the speaker
+            # (verbal and cooperative acts only: who did violence is left to the context)
+            anaphor = is_anaphor(subj) and m.trig.kind not in ("violent", "kill", "coerce")
+            speaker = speaker_of(tok) if anaphor else None
+            m.actor1 = self.resolver.resolve(speaker) if speaker is not None else None
+        if m.actor2 is None and m.trig.kind in ("demand", "verbal") and not passive:
+            # "demanded that Hamas renounce...", "said Sudan must return...": the one
+            # asked to act is the subject of the clause
+            for c in tok.children:
+                if c.dep_ == "ccomp":
+                    subs = [s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")]
+                    m.actor2 = _first_actor(self.resolver, subs)
+                    if m.actor2 is not None:
+                        break
 
     def _noun_args(self, m: Mention) -> None:
         tok = m.trigger
@@ -465,7 +478,12 @@ class MentionFinder:
         m.actor1 = _first_actor(self.resolver, mods, skip=self.lex.instruments)
         if m.actor1 is None:
             m.actor1 = _first_actor(self.resolver, _prep_objects(tok, _SOURCE_PREPS))
-        if m.actor1 is None and tok.dep_ == "dobj" and tok.head.lemma_.lower() in _LIGHT_VERBS:
+        if (
+            m.actor1 is None
+            and tok.dep_ == "dobj"
+            and (hl := tok.head.lemma_.lower()) in _LIGHT_VERBS | self.lex.speech_verbs
+            and hl != "tell"
+        ):
             subj, _ = _subject(tok.head)
             m.actor1 = self.resolver.resolve(subj) if subj is not None else None
         if m.actor1 is None and tok.dep_ == "pobj" and tok.head.head.lemma_.lower() in _LIGHT_VERBS:
@@ -479,6 +497,12 @@ class MentionFinder:
             m.actor1 = m.actor1 or self.resolver.resolve(sides[0])
             if len(sides) > 1 and m.actor2 is None:
                 m.actor2 = self.resolver.resolve(sides[1])
+        if m.actor2 is None and m.trig.kind == "demand":
+            # "its demand that Angola free...": the one asked is the clause's subject
+            for c in tok.children:
+                if c.dep_ in ("acl", "ccomp"):
+                    subs = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
+                    m.actor2 = m.actor2 or _first_actor(self.resolver, subs)
         if m.actor2 is None and m.trig.kind == "demand":
             # "demands from Iraqi officials for an end to the US presence": the "for"
             # phrase may hang off the trigger or off its source phrase
@@ -539,7 +563,7 @@ class MentionFinder:
             if hl in lex.threat_heads and _lookup(head, lex) is not None:
                 m.status, m.embedded = "threatened", True
                 break
-            if hl in lex.demand_heads and _lookup(head, lex) is not None:
+            if head_trig is not None and (hl in lex.demand_heads or head_trig.kind == "demand"):
                 m.status, m.embedded = "demanded", True
                 break
             if hl in lex.hypothetical and m.status == "asserted":
@@ -561,27 +585,30 @@ class MentionFinder:
         """CAMEO codes announced future actions as intentions: "will provide aid" is 033
         (express intent to provide aid), "would blockade Paris" 1381 (threaten blockade),
         "will not accept refugees" 12 (reject)."""
-        if m.nominal or m.trig.kind in ("verbal", "demand", "threat") or m.embedded:
+        if m.nominal or m.trig.kind in ("demand", "threat") or m.embedded:
             return
+        if m.trig.kind == "verbal" and m.code[:2] != "05":
+            return  # "will support" is an intent; "will condemn" stays a statement
         tok = m.trigger
         future = bool(aux & {"will", "would", "shall", "'ll", "wo"})
         head = tok.head
         if tok.dep_ == "xcomp" and (
-            head.lemma_.lower() in _INTENT_HEADS
-            or any(c.lemma_.lower() in _INTENT_HEADS for c in head.children if c.dep_ == "acomp")
+            head.lemma_.lower() in INTENT_HEADS
+            or any(c.lemma_.lower() in INTENT_HEADS for c in head.children if c.dep_ == "acomp")
         ):
             future = True  # "agreed to withdraw", "is willing to withdraw"
         if not future:
             return
         negated = any(c.dep_ == "neg" for c in tok.children)
         quad = cameo(m.code).quad_class
-        conditional = any(c.lower_ in ("unless", "if") for c in tok.subtree)
+        # "will withdraw unless...": an ultimatum; "would meet if...": still an offer
+        ultimatum = any(c.lower_ == "unless" for c in tok.subtree)
         if negated and quad in (1, 2):
             m.code, m.status = "120", "asserted"  # "will not accept": a rejection
-        elif quad in (1, 2) and not conditional:
-            m.code, m.status = _intent_code(m.code), "asserted"
-        elif quad in (3, 4) or conditional:
-            m.code, m.status = _threat_code(m.code), "threatened"
+        elif quad in (1, 2) and not ultimatum:
+            m.code, m.status = intent_code(m.code), "asserted"
+        else:
+            m.code, m.status = threat_code(m.code), "threatened"
 
     # -- code refinement: instruments, demand objects, embedded actions -------------
     def _refine(self, m: Mention) -> None:
@@ -608,9 +635,11 @@ class MentionFinder:
                 m.acled = m.acled or best.acled
         if m.trig.kind in ("demand", "verbal") and m.code in ("100", "020"):
             for t in _demand_scope(tok):
-                sub = lex.demand_objects.get(t.lemma_.lower())
+                # nouns and verbs only: "free elections" asks for no release
+                sub = lex.demand_objects.get(t.lemma_.lower()) if t.pos_ != "ADJ" else None
                 if sub:
-                    m.code = sub if m.code == "100" else "02" + sub[2:] if len(sub) > 2 else m.code
+                    # an appeal takes the demand's object class: 1056 -> 025 (appeal to yield)
+                    m.code = sub if m.code == "100" else "02" + sub[2] if len(sub) > 2 else m.code
                     break
         if m.trig.kind == "threat":
             # "vowed to retaliate", "threatened strikes": threaten with military force
@@ -717,6 +746,16 @@ class MentionFinder:
                             m.actor2 = self.resolver.resolve(o)
 
 
+def _rank_clauses(mentions: list[Mention]) -> None:
+    """Set each mention's embedding (event triggers governing it) and tree depth, so a
+    sentence-level coder can report the main-clause event."""
+    triggers = {m.trigger.i for m in mentions}
+    for m in mentions:
+        ancestors = list(m.trigger.ancestors)
+        m.depth = len(ancestors)
+        m.embedding = sum(1 for a in ancestors if a.i in triggers)
+
+
 _LABOUR = frozenset(
     "worker union employee staff teacher doctor nurse driver miner labourer laborer "
     "hunger general strike-action walkout wage salary pay pension docker trucker "
@@ -738,40 +777,6 @@ def _labour_strike(tok: Token) -> bool:
         return True
     on_strike = tok.dep_ == "pobj" and tok.head.lower_ == "on"  # "went on strike"
     return on_strike or bool(near & _LABOUR) or tok.lower_ == "striking"
-
-
-_INTENT_HEADS = frozenset(
-    "agree pledge promise offer plan intend decide willing prepared ready committed determined "
-    "set expect vow threaten".split()
-)
-# Longest matching prefix wins: cooperative action -> "express intent to" code.
-_INTENT = {
-    "04": "036", "045": "039", "05": "032", "057": "030", "06": "031", "061": "0311",
-    "062": "0312", "064": "0314", "07": "033", "071": "0331", "072": "0332", "073": "0333",
-    "074": "0334", "08": "035", "081": "0351", "084": "0353", "085": "0354", "086": "0355",
-    "087": "0356",
-}  # fmt: skip
-# Conflictual action -> "threaten to" code.
-_THREAT = {
-    "14": "133", "143": "1312", "16": "131", "161": "1313", "163": "1312", "17": "137",
-    "172": "132", "18": "1383", "19": "1384", "191": "1381", "192": "1382", "20": "1385",
-    "15": "138", "087": "131", "08": "131", "04": "134",
-}  # fmt: skip
-
-
-def _prefix_map(code: str, table: dict[str, str], default: str) -> str:
-    for n in (4, 3, 2):
-        if code[:n] in table:
-            return table[code[:n]]
-    return default
-
-
-def _intent_code(code: str) -> str:
-    return _prefix_map(code, _INTENT, "030")
-
-
-def _threat_code(code: str) -> str:
-    return _prefix_map(code, _THREAT, "130")
 
 
 def _demand_scope(tok: Token) -> list[Token]:

@@ -38,6 +38,9 @@ class Lexicon:
     demand_objects: dict[str, str]
     aid_objects: dict[str, str]
     express_objects: dict[str, str]
+    object_verbs: dict[str, tuple[str, dict[str, str]]]  # verb -> (kind, object -> code)
+    obligation_modals: dict[str, str]  # "must" -> 100: a reported obligation is a demand
+    no_event_objects: dict[str, frozenset[str]]  # "_verbs" fought against "_objects"
     alleged: frozenset[str]
     hypothetical: frozenset[str]
     threat_heads: frozenset[str]
@@ -46,6 +49,8 @@ class Lexicon:
     cause_preps: frozenset[str]
     cause_verbs: frozenset[str]
     victim_nouns: frozenset[str]
+    speech_verbs: frozenset[str]
+    order_verbs: frozenset[str]
 
 
 @cache
@@ -70,6 +75,12 @@ def lexicon() -> Lexicon:
         demand_objects={k: str(v) for k, v in raw["demand_objects"].items()},
         aid_objects={k: str(v) for k, v in raw["aid_objects"].items()},
         express_objects={k: str(v) for k, v in raw["express_objects"].items()},
+        object_verbs={
+            k: (v["kind"], {o: str(c) for o, c in v["objects"].items()})
+            for k, v in raw["object_verbs"].items()
+        },
+        obligation_modals={k: str(v) for k, v in raw["obligation_modals"].items()},
+        no_event_objects={k: frozenset(v) for k, v in raw["no_event_objects"].items()},
         **{
             key: frozenset(raw[key])
             for key in (
@@ -81,6 +92,8 @@ def lexicon() -> Lexicon:
                 "cause_preps",
                 "cause_verbs",
                 "victim_nouns",
+                "speech_verbs",
+                "order_verbs",
             )
         },
     )
