@@ -399,6 +399,12 @@ def backtest(
     rolling_window: Annotated[
         str, typer.Option("--rolling-window", help="Rolling-rate baseline window.")
     ] = "28d",
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate", help="Recalibrate the Hawkes P(any) on past origins (Platt + counts)."
+        ),
+    ] = False,
     fmt: FormatOpt = OutFmt.table,
 ) -> None:
     """Backtest the Hawkes model against Poisson and rolling-rate baselines.
@@ -425,6 +431,7 @@ def backtest(
             score_by=score_by,
             kernel=kernel.value,
             rolling_window=parse_days(rolling_window),
+            calibrate=calibrate,
             progress=tick,
         )
     except AftershockError as exc:
