@@ -9,9 +9,9 @@ model's; only the probability of at least one event in the next ``h`` days chang
 where ``p_hawkes = 1 - exp(-Lambda)``, ``Lambda`` the base model's expected events in the
 window without triggering inside it (cheap at many origins), and ``n_w`` the events of the
 stream (or group of streams) in the last ``w`` days. ``w`` is an L2-penalised logistic
-regression fitted on the ``window`` daily origins before the end of the history given to ``predict`` (each
-scored on its own next ``h`` days, which all lie inside that history), with the base model's
-current parameters. Nothing at or after the forecast origin is used.
+regression fitted on the ``window`` daily origins before the end of the history given to
+``predict`` (each scored on its own next ``h`` days, which all lie inside that history), with
+the base model's current parameters. Nothing at or after the forecast origin is used.
 
 This is Platt scaling plus a few recent-count features: it corrects systematic over- or
 under-confidence of the Hawkes probabilities (over-dispersion the model misses, a trend the
