@@ -542,3 +542,22 @@ def test_calibration_repairs_a_model_that_misses_the_clustering():
     assert cal < plain * 0.95
     w = dict(zip(CalibratedHawkes.FEATURES, model.calibration_[1.0], strict=True))
     assert w["log1p_n1"] > 0.2  # yesterday's events raise today's probability
+
+
+def test_calibration_on_its_own_past_forecasts_waits_for_their_outcomes():
+    streams = simulate([[0.7]], 1.0, [0.15], 2200, seed=5)
+    base = HawkesProcess(kernel="exp", decays=1.0, exclude=[("s0", "s0")])
+    model = CalibratedHawkes(base, window=100, training="forecasts", min_origins=14)
+    cal, plain, hit = [], [], []
+    for t0 in range(2000, 2200):
+        history = streams.until(float(t0))
+        if t0 % 50 == 0:
+            model.fit(history)
+        cal.append(model.predict(history, [1.0])[0][0])
+        plain.append(model.base_.predict(history, [1.0])[0][0])
+        hit.append(streams.window_counts(t0, t0 + 1.0) > 0)
+        # 14 past forecasts with a known outcome are needed: the 15th origin is the first.
+        assert (1.0 in model.calibration_) == (t0 >= 2014)
+    cal, plain, hit = np.array(cal), np.array(plain), np.array(hit)
+    assert np.array_equal(cal[:14], plain[:14])
+    assert brier(cal[30:], hit[30:]) < brier(plain[30:], hit[30:]) * 0.95

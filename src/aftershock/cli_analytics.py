@@ -400,11 +400,13 @@ def backtest(
         str, typer.Option("--rolling-window", help="Rolling-rate baseline window.")
     ] = "28d",
     calibrate: Annotated[
-        bool,
+        str,
         typer.Option(
-            "--calibrate", help="Recalibrate the Hawkes P(any) on past origins (Platt + counts)."
+            "--calibrate",
+            help="Recalibrate the Hawkes P(any) on past origins: refit (past origins "
+            "recomputed with the current fit) or forecasts (the model's own past forecasts).",
         ),
-    ] = False,
+    ] = "",
     fmt: FormatOpt = OutFmt.table,
 ) -> None:
     """Backtest the Hawkes model against Poisson and rolling-rate baselines.
@@ -431,7 +433,7 @@ def backtest(
             score_by=score_by,
             kernel=kernel.value,
             rolling_window=parse_days(rolling_window),
-            calibrate=calibrate,
+            calibrate=calibrate.strip().lower(),
             progress=tick,
         )
     except AftershockError as exc:

@@ -77,9 +77,14 @@ class CalibratedHawkes(Estimator):
     """Hawkes model with P(at least one event) recalibrated on past origins (see module).
 
     ``base``: the Hawkes estimator (default ``SpatialHawkes(warm_start=True)``), refitted in
-    place by ``fit``. ``window``: how many past daily origins train the calibration; ``l2``:
-    ridge penalty on its weights. With fewer than ``min_origins`` usable origins, or one
-    outcome class only, the base probabilities are returned unchanged.
+    place by ``fit``. ``training="refit"`` trains on past origins recomputed with the current
+    fit (works from a single fit; its P(any) feature is 1 - exp(-expected events));
+    ``"forecasts"`` trains on the forecasts this estimator itself made at earlier origins
+    (the base model's exact P(any), each from a fit on the data before its origin), so it
+    needs a run of forecasts, as in a backtest, before it changes anything. ``window``: how
+    many past daily origins train the calibration; ``l2``: ridge penalty on its weights.
+    With fewer than ``min_origins`` usable origins, or one outcome class only, the base
+    probabilities are returned unchanged.
 
     Fitted attributes: the base model's (``baseline_``, ``adjacency_``, ...), ``base_``, and
     after ``predict`` ``calibration_`` (horizon -> weights, in the order of ``FEATURES``).
@@ -95,15 +100,21 @@ class CalibratedHawkes(Estimator):
         window: int = 56,
         l2: float = 1.0,
         min_origins: int = 14,
+        training: str = "refit",
     ) -> None:
         self.base = base
         self.window = window
         self.l2 = l2
         self.min_origins = min_origins
+        self.training = training
 
     def fit(self, streams: EventStreams) -> CalibratedHawkes:
         if self.window < 1:
             raise ConfigError("window must be at least 1 origin")
+        if self.training not in ("refit", "forecasts"):
+            raise ConfigError("training must be refit or forecasts")
+        if not hasattr(self, "_memory"):
+            self._memory: dict[Any, dict[float, np.ndarray]] = {}
         if not hasattr(self, "base_"):
             if self.base is None:
                 from aftershock.analytics._hawkes import SpatialHawkes
@@ -132,10 +143,16 @@ class CalibratedHawkes(Estimator):
         return np.asarray(self.base_.state(history))
 
     def features(
-        self, history: EventStreams, origins: np.ndarray, horizon: float, member: np.ndarray
+        self,
+        history: EventStreams,
+        origins: np.ndarray,
+        horizon: float,
+        member: np.ndarray,
+        prob: np.ndarray | None = None,
     ) -> np.ndarray:
         """(K, G, 7) features of each group for forecasts from each of ``origins``, using
-        only the events before each origin."""
+        only the events before each origin (``prob`` (K, G): the base model's P(any), else
+        1 - exp(-expected events))."""
         model = self.base_.model_
         t = np.asarray(origins, dtype=float)
         betas = np.asarray(model.decays, dtype=float)
@@ -159,7 +176,7 @@ class CalibratedHawkes(Estimator):
         lam = np.tile(model.baseline * horizon, (k_n, 1))
         for m, (beta, a) in enumerate(zip(betas, model.adjacency, strict=True)):
             lam += (np.asarray(a @ r[m]).T * beta) * (-np.expm1(-beta * horizon) / beta)
-        p = -np.expm1(-(lam @ member))
+        p = -np.expm1(-(lam @ member)) if prob is None else np.asarray(prob).reshape(k_n, -1)
         cols = [np.ones(p.shape), _logit(p)]
         cols += [np.log1p(c @ member) for c in counts[:-1]]
         cols.append(np.log((counts[-1] @ member + 0.5) / spans[:, None]))
@@ -178,6 +195,28 @@ class CalibratedHawkes(Estimator):
             return None
         return fit_logistic(x, y, self.l2)
 
+    def _from_forecasts(
+        self, history: EventStreams, horizon: float, member: np.ndarray, now: np.ndarray
+    ) -> Any:
+        """Remember this origin's features; weights from the remembered origins whose
+        windows have ended by ``history.end`` (their outcomes are in ``history``)."""
+        key = (horizon, member.shape, hash(member.tobytes()), tuple(history.names))
+        memory = self._memory.setdefault(key, {})
+        memory.setdefault(float(history.end), now)
+        done = [
+            t
+            for t in memory
+            if t + horizon <= history.end + 1e-9 and t >= history.end - horizon - self.window
+        ]
+        if len(done) < self.min_origins:
+            return None
+        x = np.vstack([memory[t] for t in done])
+        hit = np.stack([history.window_counts(t, t + horizon) @ member for t in done]) > 0
+        y = hit.ravel()
+        if y.all() or not y.any():
+            return None
+        return fit_logistic(x, y, self.l2)
+
     def predict(
         self, history: EventStreams, horizons: Any, groups: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -186,10 +225,15 @@ class CalibratedHawkes(Estimator):
         member = np.eye(history.n_streams) if groups is None else np.asarray(groups, float)
         prob = prob.copy()
         for i, h in enumerate(float(x) for x in horizons):
-            w = self._calibrate(history, h, member)
+            end = np.array([history.end])
+            if self.training == "forecasts":
+                now = self.features(history, end, h, member, prob[i][None, :])[0]
+                w = self._from_forecasts(history, h, member, now)
+            else:
+                now = self.features(history, end, h, member)[0]
+                w = self._calibrate(history, h, member)
             if w is None:
                 continue
             self.calibration_[h] = w
-            z = self.features(history, np.array([history.end]), h, member)[0] @ w
-            prob[i] = 1.0 / (1.0 + np.exp(-z))
+            prob[i] = 1.0 / (1.0 + np.exp(-(now @ w)))
         return prob, expected

@@ -100,10 +100,11 @@ class Source:
 
 
 def make_hawkes(
-    source: Source, kernel: str = "auto", *, warm_start: bool = False, calibrate: bool = False
+    source: Source, kernel: str = "auto", *, warm_start: bool = False, calibrate: str = ""
 ) -> Any:
     """The Hawkes estimator for these streams (see the module docstring); ``calibrate``
-    wraps it in :class:`CalibratedHawkes` (P(any) recalibrated on past origins)."""
+    (``"refit"`` or ``"forecasts"``) wraps it in :class:`CalibratedHawkes` with that
+    training (P(any) recalibrated on past origins)."""
     cols = source.stream_cols if source.paths else source.query.by
     if kernel == "spatial" or (kernel == "auto" and source.spatial):
         marks = [c for c in cols if c != "cell"]
@@ -112,7 +113,7 @@ def make_hawkes(
         model: Any = SpatialHawkes(mark_key=marks[0], warm_start=warm_start)
     else:
         model = HawkesProcess(kernel="exp" if kernel == "auto" else kernel)
-    return CalibratedHawkes(model) if calibrate else model
+    return CalibratedHawkes(model, training=calibrate) if calibrate else model
 
 
 def parse_test(text: str) -> list[tuple[str, ...]]:
@@ -138,7 +139,7 @@ def run_backtest(
     score_by: str | None = None,
     kernel: str = "auto",
     rolling_window: float = 28.0,
-    calibrate: bool = False,
+    calibrate: str = "",
     progress: Any = None,
 ) -> BacktestResult:
     """Backtest the Hawkes model against the Poisson and rolling-rate baselines.
