@@ -23,6 +23,7 @@ from tick.hawkes import (
 )
 
 from aftershock.analytics import (
+    CalibratedHawkes,
     EventStreams,
     HawkesProcess,
     PoissonProcess,
@@ -37,6 +38,7 @@ from aftershock.analytics import (
     escalation,
     excitation_test,
     expected_counts,
+    fit_logistic,
     forecast,
     grid_cell,
     half_life,
@@ -492,3 +494,70 @@ def test_spatial_model_on_iraq_2006_beats_poisson_out_of_sample():
     hawkes_ll = model.loglik(streams, 200.0, 207.0)
     assert hawkes_ll > poisson.loglik(streams, 200.0, 207.0)
     assert 0 < model.branching_ratio_ < 1
+
+
+# -- calibrated probabilities ------------------------------------------------------------
+
+
+def test_fit_logistic_recovers_known_weights():
+    rng = np.random.default_rng(0)
+    x = np.column_stack([np.ones(20000), rng.normal(size=(20000, 2))])
+    y = rng.random(20000) < 1.0 / (1.0 + np.exp(-x @ np.array([-1.0, 2.0, 0.5])))
+    assert fit_logistic(x, y, l2=0.0) == pytest.approx([-1.0, 2.0, 0.5], abs=0.08)
+
+
+def _next_day_briers(model, streams, origins):
+    """Brier of the model's and of its base model's next-day P(any) over daily origins."""
+    cal, base, hit = [], [], []
+    for t0 in origins:
+        history = streams.until(float(t0))
+        cal.append(model.predict(history, [1.0])[0][0])
+        base.append(model.base_.predict(history, [1.0])[0][0])
+        hit.append(streams.window_counts(t0, t0 + 1.0) > 0)
+    return brier(np.array(cal), np.array(hit)), brier(np.array(base), np.array(hit))
+
+
+def test_calibrated_hawkes_keeps_the_fitted_process():
+    adjacency = [[0.3, 0.0], [0.4, 0.2]]
+    streams = simulate(adjacency, 1.5, [0.4, 0.2], 2100, seed=5)
+    history = streams.until(2000.0)
+    model = CalibratedHawkes(HawkesProcess(kernel="exp", decays=1.5), window=150).fit(history)
+    # The point process is the base model's: parameters recovered, same likelihood.
+    assert np.abs(model.adjacency_ - np.array(adjacency)).max() < 0.1
+    assert model.baseline_ == pytest.approx([0.4, 0.2], rel=0.25)
+    assert model.loglik(streams, 2000.0) == pytest.approx(model.base_.loglik(streams, 2000.0))
+    cal, base = _next_day_briers(model, streams, range(2000, 2100))
+    assert len(model.calibration_[1.0]) == len(CalibratedHawkes.FEATURES)
+    # On data from the model itself, recalibration costs (almost) nothing.
+    assert cal < base * 1.02
+
+
+def test_calibration_repairs_a_model_that_misses_the_clustering():
+    streams = simulate([[0.7]], 1.0, [0.15], 2200, seed=5)
+    base = HawkesProcess(kernel="exp", decays=1.0, exclude=[("s0", "s0")])
+    model = CalibratedHawkes(base, window=200).fit(streams.until(2000.0))
+    assert np.abs(model.adjacency_).max() == 0.0  # a Poisson process in disguise
+    assert model.baseline_[0] == pytest.approx(0.15 / 0.3, rel=0.2)  # all events as background
+    cal, plain = _next_day_briers(model, streams, range(2000, 2200))
+    assert cal < plain * 0.95
+    w = dict(zip(CalibratedHawkes.FEATURES, model.calibration_[1.0], strict=True))
+    assert w["log1p_n1"] > 0.2  # yesterday's events raise today's probability
+
+
+def test_calibration_on_its_own_past_forecasts_waits_for_their_outcomes():
+    streams = simulate([[0.7]], 1.0, [0.15], 2200, seed=5)
+    base = HawkesProcess(kernel="exp", decays=1.0, exclude=[("s0", "s0")])
+    model = CalibratedHawkes(base, window=100, training="forecasts", min_origins=14)
+    cal, plain, hit = [], [], []
+    for t0 in range(2000, 2200):
+        history = streams.until(float(t0))
+        if t0 % 50 == 0:
+            model.fit(history)
+        cal.append(model.predict(history, [1.0])[0][0])
+        plain.append(model.base_.predict(history, [1.0])[0][0])
+        hit.append(streams.window_counts(t0, t0 + 1.0) > 0)
+        # 14 past forecasts with a known outcome are needed: the 15th origin is the first.
+        assert (1.0 in model.calibration_) == (t0 >= 2014)
+    cal, plain, hit = np.array(cal), np.array(plain), np.array(hit)
+    assert np.array_equal(cal[:14], plain[:14])
+    assert brier(cal[30:], hit[30:]) < brier(plain[30:], hit[30:]) * 0.95

@@ -399,6 +399,14 @@ def backtest(
     rolling_window: Annotated[
         str, typer.Option("--rolling-window", help="Rolling-rate baseline window.")
     ] = "28d",
+    calibrate: Annotated[
+        str,
+        typer.Option(
+            "--calibrate",
+            help="Recalibrate the Hawkes P(any) on past origins: refit (past origins "
+            "recomputed with the current fit) or forecasts (the model's own past forecasts).",
+        ),
+    ] = "",
     fmt: FormatOpt = OutFmt.table,
 ) -> None:
     """Backtest the Hawkes model against Poisson and rolling-rate baselines.
@@ -425,6 +433,7 @@ def backtest(
             score_by=score_by,
             kernel=kernel.value,
             rolling_window=parse_days(rolling_window),
+            calibrate=calibrate.strip().lower(),
             progress=tick,
         )
     except AftershockError as exc:

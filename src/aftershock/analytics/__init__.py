@@ -17,6 +17,7 @@ docs/analytics.md for the models, the backtest protocol and measured results.
 
 from aftershock.analytics._backtest import BacktestResult, auc, backtest, brier
 from aftershock.analytics._baselines import Estimator, PoissonProcess, RollingRate
+from aftershock.analytics._calibrate import CalibratedHawkes, fit_logistic
 from aftershock.analytics._forecast import (
     Driver,
     Escalation,
@@ -56,6 +57,7 @@ from aftershock.analytics._sumexp import (
 
 __all__ = [
     "BacktestResult",
+    "CalibratedHawkes",
     "Driver",
     "Escalation",
     "Estimator",
@@ -79,6 +81,7 @@ __all__ = [
     "escalation",
     "excitation_test",
     "expected_counts",
+    "fit_logistic",
     "forecast",
     "grid_cell",
     "half_life",

@@ -16,6 +16,7 @@ from typing import Any
 
 from aftershock.analytics._backtest import BacktestResult, backtest
 from aftershock.analytics._baselines import PoissonProcess, RollingRate
+from aftershock.analytics._calibrate import CalibratedHawkes
 from aftershock.analytics._forecast import (
     Escalation,
     ExcitationTest,
@@ -98,15 +99,21 @@ class Source:
         return "cell" in cols
 
 
-def make_hawkes(source: Source, kernel: str = "auto", *, warm_start: bool = False) -> Any:
-    """The Hawkes estimator for these streams (see the module docstring)."""
+def make_hawkes(
+    source: Source, kernel: str = "auto", *, warm_start: bool = False, calibrate: str = ""
+) -> Any:
+    """The Hawkes estimator for these streams (see the module docstring); ``calibrate``
+    (``"refit"`` or ``"forecasts"``) wraps it in :class:`CalibratedHawkes` with that
+    training (P(any) recalibrated on past origins)."""
     cols = source.stream_cols if source.paths else source.query.by
     if kernel == "spatial" or (kernel == "auto" and source.spatial):
         marks = [c for c in cols if c != "cell"]
         if not marks:
             raise ConfigError("a spatial model needs a type column beside cell (e.g. type,cell)")
-        return SpatialHawkes(mark_key=marks[0], warm_start=warm_start)
-    return HawkesProcess(kernel="exp" if kernel == "auto" else kernel)
+        model: Any = SpatialHawkes(mark_key=marks[0], warm_start=warm_start)
+    else:
+        model = HawkesProcess(kernel="exp" if kernel == "auto" else kernel)
+    return CalibratedHawkes(model, training=calibrate) if calibrate else model
 
 
 def parse_test(text: str) -> list[tuple[str, ...]]:
@@ -132,6 +139,7 @@ def run_backtest(
     score_by: str | None = None,
     kernel: str = "auto",
     rolling_window: float = 28.0,
+    calibrate: str = "",
     progress: Any = None,
 ) -> BacktestResult:
     """Backtest the Hawkes model against the Poisson and rolling-rate baselines.
@@ -146,7 +154,7 @@ def run_backtest(
             start = streams.time_of(initial)
         except ValueError:
             start = parse_days(initial)
-    hawkes = make_hawkes(source, kernel, warm_start=True)
+    hawkes = make_hawkes(source, kernel, warm_start=True, calibrate=calibrate)
     models = {
         "hawkes": hawkes,
         "poisson": PoissonProcess(prior_count=0.5),
@@ -165,6 +173,11 @@ def run_backtest(
     result.notes["hawkes_model"] = repr(hawkes)
     result.notes["rolling_window_days"] = rolling_window
     result.notes["hawkes_structure_at_last_origin"] = _short_structure(hawkes)
+    if calibrate and getattr(hawkes, "calibration_", None):
+        result.notes["calibration_at_last_origin"] = {
+            f"{h:g}d": dict(zip(hawkes.FEATURES, map(float, w), strict=True))
+            for h, w in hawkes.calibration_.items()
+        }
     return result
 
 
