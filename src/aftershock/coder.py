@@ -171,7 +171,7 @@ class Coder:
             if gi in extra_tolls and (rec["fatalities"] or 0) < extra_tolls[gi]:
                 rec["fatalities"] = extra_tolls[gi]
             records.append(rec)
-        refine_article(records, groups, doc)
+        refine_article(records, groups, doc, _main_country(context))
         ids = [r["id"] for r in records]
         for r, g in zip(records, groups, strict=True):
             r["caused_by"] = [ids[c] for c in g.causes]
@@ -246,7 +246,7 @@ class Coder:
         fatalities = max(
             (x.fatalities for x in g.mentions if x.fatalities is not None), default=None
         )
-        acled = acled_type(entry, status, actor1, actor2, m)
+        acled = acled_type(entry, status, actor1, actor2, m, g.mentions)
         plover_mode = m.mode if m.mode else entry.plover_mode
         sent = m.sent
         tone, emotions = tone_and_emotions(sent)

@@ -14,9 +14,10 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
-from aftershock.nlp.actors import ActorRef
+from aftershock.nlp.actors import ActorRef, make_code
 from aftershock.nlp.events import Mention
 from aftershock.nlp.links import EventGroup
+from aftershock.ontology import countries
 
 _ARMED_ROLES = frozenset({"MIL", "COP", "REB", "UAF", "SEP", "INS", "SPY", "CRM", "IMG"})
 _STATE_FORCE = frozenset({"MIL", "COP"})
@@ -24,7 +25,7 @@ _STATE_FORCE = frozenset({"MIL", "COP"})
 _CROWD_ROLES = frozenset({"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "BUS", "REL", "HLH", "MED"})
 _RECIPROCAL = frozenset(
     "clash fight fighting firefight gunfight shootout shoot-out exchange confrontation "
-    "encounter battle ambush skirmish".split()
+    "encounter battle ambush skirmish repel repulse".split()
 )
 # Unarmed collectives, as the head of a perpetrator phrase ("stabbed by residents",
 # "a group of locals beat"): their violence is a riot in ACLED's scheme.
@@ -56,6 +57,8 @@ _PEOPLE = frozenset(
     "wife husband father mother cousin nephew uncle victim priest pastor imam doctor nurse "
     "lawyer official employee staff nun worshipper couple customer".split()
 )
+# Heads that name a part of a group, the group being the actor: "members of a gang".
+_GROUP_HEADS = frozenset("group number mob crowd band member fighter commander unit".split())
 _PROTEST_KINDS = frozenset({"protest"})
 _GRIEVANCE_KINDS = frozenset({"protest", "verbal", "demand"})
 _VIOLENT_KINDS = frozenset({"violent", "kill", "coerce"})
@@ -65,14 +68,37 @@ _SIGN_VERBS = frozenset("hold display carry raise hang unfurl wave put".split())
 _LIGHT = frozenset(
     "stage hold carry organize organise launch conduct take mount begin start".split()
 )
-_STONE_WORDS = frozenset("stone rock brick petrol molotov tyre tire".split())
+# What protesters do with their grievance: the violence they name is not this event.
+_COMPLAINT_VERBS = frozenset(
+    "decry denounce condemn complain protest demand claim accuse allege criticize criticise "
+    "blame mourn commemorate remember demonstrate march rally".split()
+)
+_MISSILES = frozenset(
+    "stone rock brick bottle object stick firecracker pyrotechnic molotov projectile "
+    "chair egg".split()
+)
+_BEAT_VERBS = frozenset(
+    "beat lynch stab attack assault kill hack burn torch stone thrash injure wound hit "
+    "slap punch kick".split()
+)
+# Weapons that make a group armed: firearms and explosives.
+_GUN_WORDS = frozenset(
+    "gun firearm pistol rifle bullet gunshot shoot shot fire grenade bomb explosive "
+    "ak-47 gunfire".split()
+)
 
 
 # ----------------------------------------------------------------------------- one event
 def acled_type(
-    entry: Any, status: str, actor1: ActorRef | None, actor2: ActorRef | None, m: Mention
+    entry: Any,
+    status: str,
+    actor1: ActorRef | None,
+    actor2: ActorRef | None,
+    m: Mention,
+    mentions: Sequence[Mention] = (),
 ) -> dict[str, str] | None:
-    """ACLED type and sub-type of one event (None: not an ACLED event, or not asserted)."""
+    """ACLED type and sub-type of one event (None: not an ACLED event, or not asserted).
+    ``m`` is the event's main mention, ``mentions`` all that report it."""
     if status in ("threatened", "demanded", "hypothetical", "negated"):
         return None
     if m.acled is not None:  # the trigger or weapon says it ("shot down", "grenade")
@@ -81,7 +107,7 @@ def acled_type(
         return None
     etype, sub = entry.acled_event_type, entry.acled_sub_event_type
     if etype in ("Battles", "Violence against civilians") and sub in ("Armed clash", "Attack"):
-        etype, sub = _battle_or_attack(etype, sub, actor1, actor2, m)
+        etype, sub = _battle_or_attack(etype, sub, actor1, actor2, m, mentions)
     if (
         etype == "Battles"
         and sub == "Non-state actor overtakes territory"
@@ -92,7 +118,12 @@ def acled_type(
 
 
 def _battle_or_attack(
-    etype: str, sub: str, actor1: ActorRef | None, actor2: ActorRef | None, m: Mention
+    etype: str,
+    sub: str,
+    actor1: ActorRef | None,
+    actor2: ActorRef | None,
+    m: Mention,
+    mentions: Sequence[Mention],
 ) -> tuple[str, str]:
     """A battle needs two organised armed sides; one-sided violence against people who are
     not (known to be) armed is violence against civilians."""
@@ -104,20 +135,40 @@ def _battle_or_attack(
         if etype == "Battles" or _armed(actor1) or _armed(actor2):
             return "Battles", "Armed clash"
         return etype, sub
-    if _armed(actor2):
+    if _armed(actor2) and not (actor2 is not None and _off_duty_actor(actor2, m)):
         return "Battles", "Armed clash"
     patient = _patient(m)
-    if patient is not None and patient.lemma_.lower() in _ARMED_SITES:
-        return "Battles", "Armed clash"
-    if patient is not None and patient.lemma_.lower() in _ARMED_WORDS:
-        return "Battles", "Armed clash"
-    if actor2 is not None or m.trig.kind == "kill":
+    if patient is not None and not _off_duty(patient):
+        words = {patient.lemma_.lower(), _head_word(patient)}
+        if words & (_ARMED_SITES | _ARMED_WORDS):
+            return "Battles", "Armed clash"
+        if actor2 is not None and actor2.named and patient.lemma_.lower() in _GROUP_HEADS:
+            return "Battles", "Armed clash"  # "killed two Taliban members"
+    if actor2 is not None or patient is not None:
         return "Violence against civilians", "Attack"
-    if patient is not None and (
-        patient.lemma_.lower() in _PEOPLE or patient.ent_type_ == "PERSON"
-    ):
+    # a killing with no armed side named: "was shot and killed by armed men"
+    kill = (
+        m.trig.kind == "kill"
+        or any(x.trig.kind == "kill" for x in mentions)
+        or any(c.dep_ == "conj" and c.lemma_.lower() == "kill" for c in m.trigger.children)
+    )
+    if kill:
         return "Violence against civilians", "Attack"
     return etype, sub
+
+
+def _off_duty_actor(actor: ActorRef, m: Mention) -> bool:
+    doc = m.trigger.doc
+    return actor.end > actor.start and _off_duty(doc[actor.end - 1])
+
+
+def _off_duty(tok: Token) -> bool:
+    """Off-duty or former soldiers and police are civilians when attacked (ACLED)."""
+    return any(
+        c.lower_ in ("off-duty", "former", "retired", "ex", "ex-") or c.lower_ == "duty"
+        for c in tok.subtree
+        if c.i < tok.i
+    )
 
 
 def _armed(actor: ActorRef | None) -> bool:
@@ -138,7 +189,7 @@ def _patient(m: Mention) -> Token | None:
         if c.dep_ in ("dobj", "nsubjpass"):
             return c
     for c in tok.children:
-        if c.dep_ == "prep" and c.lower_ in ("on", "at", "against"):
+        if c.dep_ == "prep" and c.lower_ in ("on", "at", "against", "towards", "toward"):
             for p in c.children:
                 if p.dep_ == "pobj":
                     return p
@@ -146,19 +197,31 @@ def _patient(m: Mention) -> Token | None:
 
 
 # ----------------------------------------------------------------------------- the story
-def refine_article(records: list[dict[str, Any]], groups: Sequence[EventGroup], doc: Doc) -> None:
+def refine_article(
+    records: list[dict[str, Any]],
+    groups: Sequence[EventGroup],
+    doc: Doc,
+    home: str | None = None,
+) -> None:
     """Article-level ACLED rules over one article's records (in place; same order as
-    ``groups``)."""
+    ``groups``). ``home`` is the country the story is set in, when known."""
     protests = [
         g.best
         for g, r in zip(groups, records, strict=True)
         if g.best.trig.kind in _PROTEST_KINDS and r["status"] in ("asserted", "alleged")
     ]
     anchors = _protest_anchors(protests)
-    protest_story = bool(protests) or any(
-        t.lemma_.lower() in ("protest", "demonstration", "demonstrator", "protester")
-        for t in doc
+    battle = any(
+        r["acled"] == {"event_type": "Battles", "sub_event_type": "Armed clash"}
+        and r["status"] == "asserted"
+        and g.best.trigger.lemma_.lower() in _RECIPROCAL
+        for g, r in zip(groups, records, strict=True)
     )
+    protest_story = bool(protests) or any(
+        t.lemma_.lower() in ("protest", "demonstration", "demonstrator", "protester") for t in doc
+    )
+    marker = _crowd_violence(doc)
+    riot_sub = "Violent demonstration" if protest_story else "Mob violence"
     for g, r in zip(groups, records, strict=True):
         m = g.best
         if r["acled"] is None:
@@ -167,19 +230,100 @@ def refine_article(records: list[dict[str, Any]], groups: Sequence[EventGroup], 
             continue
         etype = r["acled"]["event_type"]
         if etype in ("Protests", "Riots"):
-            if m.trig.kind == "protest" and _violent_word(m.trigger):
+            if m.trig.kind == "protest" and (_violent_word(m.trigger) or marker):
                 r["acled"] = _riot("Violent demonstration")
+            elif etype == "Protests" and _crowd_perpetrator(m, r) and _beating(m.trigger):
+                r["acled"] = _riot(riot_sub)  # "residents caught and beat a thief"
             continue
-        if anchors and m.trig.kind in _VIOLENT_KINDS and _under(m.trigger, anchors):
+        if m.trig.kind in _VIOLENT_KINDS and _accusation(m.trigger):
+            r["acled"] = None  # "a man accused of stabbing ...": what the victim is said to
+            continue  # have done
+        if protests and m.trig.kind in _VIOLENT_KINDS and _grievance(m, protests, anchors):
             r["acled"] = None  # what the protest is about, not an event of this report
+            continue
+        if (
+            battle
+            and etype == "Violence against civilians"
+            and r["acled"]["sub_event_type"] == "Attack"
+            and any(x.trig.kind == "kill" for x in g.mentions)
+        ):
+            # deaths in a fight between armed sides belong to that battle
+            r["acled"] = {"event_type": "Battles", "sub_event_type": "Armed clash"}
             continue
         if etype in ("Battles", "Violence against civilians", "Strategic developments"):
             crowd = _crowd_perpetrator(m, r) and (
                 etype != "Strategic developments" or protest_story
             )
-            if crowd or (etype == "Battles" and _unarmed_clash(m, r)):
-                r["acled"] = _riot("Violent demonstration" if protest_story else "Mob violence")
+            clash = etype == "Battles" and _crowd_clash(m, r, marker)
+            if crowd or clash:
+                r["acled"] = _riot(riot_sub)
     _protest_interventions(records)
+    for g, r in zip(groups, records, strict=True):
+        if r["actor1"] is None and (r["acled"] or {}).get("event_type") in ("Protests", "Riots"):
+            r["actor1"] = _participants(g.best, r, home)
+
+
+def _participants(m: Mention, r: dict[str, Any], home: str | None) -> dict[str, Any] | None:
+    """Who protested or rioted, as a role actor of the place ("INC members staged a
+    demonstration" -> protesters of the event's country)."""
+    tok = _perpetrator(m)
+    if tok is None and m.nominal:
+        head = m.trigger.head
+        if m.trigger.dep_ == "pobj":
+            head = head.head
+        if head.pos_ == "VERB":
+            tok = next((c for c in head.children if c.dep_ == "nsubj"), None)
+    if tok is None or tok.pos_ not in ("NOUN", "PROPN", "NUM"):
+        return None
+    start = min([tok.i] + [c.i for c in tok.lefts if c.dep_ in ("compound", "amod", "nummod")])
+    country = (r.get("location") or {}).get("country") or home
+    riot = (r["acled"] or {}).get("event_type") == "Riots"
+    actor = {
+        "text": tok.doc[start : tok.i + 1].text,
+        "name": "rioters" if riot else "protesters",
+        "country": country,
+        "role": "CVL",
+        "code": make_code(countries().get(country), "CVL") if country else "CVL",
+    }
+    if country:
+        actor["country_inferred"] = True
+    return actor
+
+
+def _crowd_violence(doc: Doc) -> bool:
+    """Signs that a crowd itself used violence: stones or bottles thrown, burning tyres,
+    a brawl ("threw stones at police", "barricaded roads with burning tires")."""
+    for t in doc:
+        lemma = t.lemma_.lower()
+        if lemma in ("throw", "hurl", "pelt", "fling") and any(
+            c.lemma_.lower() in _MISSILES for c in t.subtree
+        ):
+            return True
+        if lemma in ("tire", "tyre") and any(c.lemma_.lower() == "burn" for c in t.children):
+            return True
+        if lemma in ("brawl", "scuffle", "melee", "stone-pelting", "pyrotechnic"):
+            return True
+    return False
+
+
+def _beating(tok: Token) -> bool:
+    """The trigger or a verb coordinated with it is a beating: "captured and beat up"."""
+    verbs = [tok, *tok.conjuncts]
+    return any(v.lemma_.lower() in _BEAT_VERBS for v in verbs)
+
+
+def _accusation(tok: Token) -> bool:
+    """Violence named as what someone is accused or suspected of: "a man suspected of
+    stabbing his sister", "accused of theft"."""
+    for a in tok.ancestors:
+        if a.lemma_.lower() in ("accuse", "suspect", "charge", "convict") and a.pos_ in (
+            "VERB",
+            "ADJ",
+        ):
+            return True
+        if a.dep_ in ("ROOT",):
+            break
+    return False
 
 
 def _protest() -> dict[str, str]:
@@ -197,11 +341,34 @@ def _protest_anchors(protests: list[Mention]) -> set[int]:
     for m in protests:
         tok = m.trigger
         out.add(tok.i)
-        if m.nominal and tok.dep_ in ("dobj", "attr") and tok.head.lemma_.lower() in _LIGHT:
-            out.add(tok.head.i)
+        if m.nominal and tok.dep_ in ("dobj", "attr") and tok.head.pos_ in ("VERB", "AUX"):
+            out.add(tok.head.i)  # "staged a protest", "took out a rally"
         if m.nominal and tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB":
             out.add(tok.head.head.i)
     return out
+
+
+def _grievance(m: Mention, protests: list[Mention], anchors: set[int]) -> bool:
+    """Violence a protest story tells as its cause: inside the protest's phrase, in a
+    subordinate clause of the protest's sentence ("relatives of a man who was shot staged
+    a sit-in"), or what the protesters decried ("They condemned the killing of ...")."""
+    tok = m.trigger
+    if _under(tok, anchors):
+        return True
+    if any(p.trigger.i in {t.i for t in tok.subtree} for p in protests):
+        return False  # "police dispersed the protesters who marched"
+    if any(p.sent.start == m.sent.start for p in protests) and not _main_clause(tok):
+        return True
+    return any(a.lemma_.lower() in _COMPLAINT_VERBS for a in tok.ancestors)
+
+
+def _main_clause(tok: Token) -> bool:
+    """The sentence's own verb, or one coordinated with it."""
+    while tok.dep_ == "conj":
+        tok = tok.head
+    return tok.dep_ == "ROOT" or (
+        tok.dep_ in ("dobj", "nsubj", "nsubjpass") and tok.head.dep_ == "ROOT"
+    )
 
 
 def _under(tok: Token, anchors: set[int]) -> bool:
@@ -226,12 +393,15 @@ def _violent_word(tok: Token) -> bool:
 def _head_word(tok: Token) -> str:
     """The noun that names a group: "a group of residents" -> resident."""
     lemma = tok.lemma_.lower()
-    if lemma in ("group", "number", "mob", "crowd", "band"):
+    if lemma in _GROUP_HEADS:
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ == "of":
                 for p in c.children:
                     if p.dep_ == "pobj":
-                        return p.lemma_.lower()
+                        return _head_word(p)
+        for c in tok.children:  # "gang members", "militia commander"
+            if c.dep_ == "compound" and c.lemma_.lower() in _ARMED_WORDS:
+                return c.lemma_.lower()
     return lemma
 
 
@@ -254,57 +424,76 @@ def _perpetrator(m: Mention) -> Token | None:
     subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
     if subj is None and tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.pos_ == "VERB":
         subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+    if subj is None and tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN"):
+        subj = tok.head  # "a group of youths attacked ..." parsed as a reduced clause
     return subj
 
 
 def _crowd_perpetrator(m: Mention, r: dict[str, Any]) -> bool:
-    """Violence done by an unarmed, unorganised crowd: "residents beat a robber"."""
+    """Violence done by an unarmed, unorganised crowd: "residents beat a robber",
+    "a group of men attacked a man"."""
     a1 = r.get("actor1") or {}
     if a1.get("role") in _ARMED_ROLES or a1.get("role") == "GOV":
         return False
     tok = _perpetrator(m)
     if tok is None:
         return False
-    words = {_head_word(tok)} | {c.lemma_.lower() for c in tok.children if c.dep_ == "amod"}
+    head = _head_word(tok)
+    words = {head} | {c.lemma_.lower() for c in tok.subtree}
     if words & _ARMED_WORDS:
         return False
     if a1 and a1.get("role") in _CROWD_ROLES and not a1.get("name", "").istitle():
         return True
-    return _head_word(tok) in _CROWD_WORDS
+    if head in _CROWD_WORDS:
+        return True
+    # a group of unnamed men, without guns: "six men attacked and killed a man"
+    plural = tok.tag_ == "NNS" or tok.lemma_.lower() in _GROUP_HEADS
+    armed = any(t.lemma_.lower() in _GUN_WORDS for t in m.sent)
+    return plural and head in _ANY_PERSON and not armed
 
 
-def _unarmed_clash(m: Mention, r: dict[str, Any]) -> bool:
-    """A clash whose sides are named and none is armed: "students of two colleges clashed",
-    "clashes between supporters of two parties"."""
+_ANY_PERSON = frozenset("man person individual".split())
+
+
+def _crowd_clash(m: Mention, r: dict[str, Any], marker: bool) -> bool:
+    """A clash in which one side is a crowd and the other none but police or troops
+    ("students of two colleges clashed", "a clash between locals and the police")."""
     tok = m.trigger
     if tok.lemma_.lower() not in _RECIPROCAL or tok.lemma_.lower() == "ambush":
         return False
     if any(c.lemma_.lower() == "armed" for c in tok.children):
         return False  # "an armed clash"
     sides: list[Token] = []
-    if m.nominal:
-        for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ in ("between", "among"):
+    holders = [tok]
+    if m.nominal and tok.dep_ in ("nsubj", "attr") and tok.head.pos_ in ("VERB", "AUX"):
+        holders.append(tok.head)  # "a clash ensued between ..."
+    for h in holders:
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ in ("between", "among", "with", "against"):
                 for p in c.children:
                     if p.dep_ == "pobj":
                         sides += [p, *p.conjuncts]
-    else:
+    if not m.nominal:
         subj = _perpetrator(m)
         if subj is not None:
             sides += [subj, *subj.conjuncts]
-        for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ in ("with", "against"):
-                sides += [p for p in c.children if p.dep_ == "pobj"]
-    if not sides:
-        return False
-    for who in ("actor1", "actor2"):
-        if (r.get(who) or {}).get("role") in _ARMED_ROLES:
-            return False
+    roles = {(r.get(w) or {}).get("role") for w in ("actor1", "actor2")}
+    if roles & (_ARMED_ROLES - _STATE_FORCE):
+        return False  # rebels, militias, gangs: a battle
+    crowd = False
     for s in sides:
-        words = {_head_word(s)} | {t.lemma_.lower() for t in s.subtree}
-        if words & _ARMED_WORDS:
+        head = _head_word(s)
+        words = {head} | {t.lemma_.lower() for t in s.subtree if t.dep_ != "relcl"}
+        if words & (_ARMED_WORDS - _STATE_WORDS):
             return False
-    return any(_head_word(s) in _CROWD_WORDS or _head_word(s) == "group" for s in sides)
+        crowd = crowd or head in _CROWD_WORDS or (head == "group" and not words & _ARMED_WORDS)
+        crowd = crowd or any(t.lemma_.lower() in ("demonstrate", "protest") for t in s.subtree)
+    if any(t.lemma_.lower() in _GUN_WORDS for t in m.sent) and not marker:
+        return False
+    return crowd or (marker and roles <= (_STATE_FORCE | {None, "CVL"}))
+
+
+_STATE_WORDS = frozenset("army military police policeman officer force soldier troop".split())
 
 
 def _protesters_speak(m: Mention, r: dict[str, Any]) -> bool:
