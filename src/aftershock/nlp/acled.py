@@ -497,7 +497,8 @@ _STATE_WORDS = frozenset("army military police policeman officer force soldier t
 
 
 def _protesters_speak(m: Mention, r: dict[str, Any]) -> bool:
-    """Protesters demanding or denouncing, or people showing banners: a protest."""
+    """Protesters demanding or denouncing, or a statement made showing banners ("held a
+    press conference with banners. They urged ..."): a protest."""
     if m.trig.kind not in _GRIEVANCE_KINDS or r["status"] in ("negated", "hypothetical"):
         return False
     subj = _perpetrator(m)
@@ -505,7 +506,7 @@ def _protesters_speak(m: Mention, r: dict[str, Any]) -> bool:
         return True
     return any(
         t.lemma_.lower() in _SIGN_WORDS and t.head.lemma_.lower() in (_SIGN_VERBS | {"with"})
-        for t in m.sent
+        for t in m.sent.doc
     )
 
 
