@@ -25,7 +25,7 @@ _STATE_FORCE = frozenset({"MIL", "COP"})
 _CROWD_ROLES = frozenset({"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "BUS", "REL", "HLH", "MED"})
 _RECIPROCAL = frozenset(
     "clash fight fighting firefight gunfight shootout shoot-out exchange confrontation "
-    "encounter battle ambush skirmish repel repulse".split()
+    "encounter battle skirmish repel repulse".split()
 )
 # Unarmed collectives, as the head of a perpetrator phrase ("stabbed by residents",
 # "a group of locals beat"): their violence is a riot in ACLED's scheme.
@@ -40,7 +40,12 @@ _ARMED_WORDS = frozenset(
     "armed gunman militant rebel insurgent soldier troop army military police policeman "
     "officer force fighter militia militiaman jihadist terrorist gang gangster bandit "
     "cartel guerrilla guerilla commander combatant dissident paramilitary vigilante "
-    "assailant attacker".split()
+    "assailant attacker colonel lieutenant sergeant corporal battalion "
+    "brigade regiment".split()
+)
+# Objects of "fired"/"opened" that are what was fired, not who was fired at.
+_WEAPON_OBJECTS = frozenset(
+    "fire weapon shot round shell missile rocket bullet gun gunshot mortar projectile".split()
 )
 # Targets that are armed posts: attacking them is a battle, not violence against civilians.
 _ARMED_SITES = frozenset(
@@ -127,10 +132,8 @@ def _battle_or_attack(
 ) -> tuple[str, str]:
     """A battle needs two organised armed sides; one-sided violence against people who are
     not (known to be) armed is violence against civilians."""
-    tok = m.trigger
-    reciprocal = tok.lemma_.lower() in _RECIPROCAL or (
-        m.nominal and any(c.lower_ == "between" for c in tok.children)
-    )
+    civilian_target = actor2 is not None and actor2.role in _CROWD_ROLES
+    reciprocal = _reciprocal(m) or (not civilian_target and any(_reciprocal(x) for x in mentions))
     if reciprocal:
         if etype == "Battles" or _armed(actor1) or _armed(actor2):
             return "Battles", "Armed clash"
@@ -171,6 +174,14 @@ def _off_duty(tok: Token) -> bool:
     )
 
 
+def _reciprocal(m: Mention) -> bool:
+    """A fight both sides take part in: "clashed", "exchanged fire", "fighting between"."""
+    tok = m.trigger
+    return tok.lemma_.lower() in _RECIPROCAL or (
+        m.nominal and any(c.lower_ == "between" for c in tok.children)
+    )
+
+
 def _armed(actor: ActorRef | None) -> bool:
     return actor is not None and actor.role in _ARMED_ROLES
 
@@ -186,7 +197,7 @@ def _patient(m: Mention) -> Token | None:
                         return p
         return None
     for c in tok.children:
-        if c.dep_ in ("dobj", "nsubjpass"):
+        if c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() not in _WEAPON_OBJECTS:
             return c
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in ("on", "at", "against", "towards", "toward"):
@@ -212,9 +223,10 @@ def refine_article(
     ]
     anchors = _protest_anchors(protests)
     battle = any(
-        r["acled"] == {"event_type": "Battles", "sub_event_type": "Armed clash"}
+        (r["acled"] or {}).get("event_type") in ("Battles", "Violence against civilians")
         and r["status"] == "asserted"
-        and g.best.trigger.lemma_.lower() in _RECIPROCAL
+        and any(_reciprocal(x) for x in g.mentions)
+        and not _crowd_perpetrator(g.best, r)
         for g, r in zip(groups, records, strict=True)
     )
     protest_story = bool(protests) or any(
@@ -229,6 +241,15 @@ def refine_article(
                 r["acled"] = _protest()
             continue
         etype = r["acled"]["event_type"]
+        if etype == "Riots" and m.trig.kind != "protest" and _armed_phrase(_perpetrator(m)):
+            # "armed suspects attacked police": not a crowd
+            armed_target = (r["actor2"] or {}).get("role") in _ARMED_ROLES
+            r["acled"] = (
+                {"event_type": "Battles", "sub_event_type": "Armed clash"}
+                if armed_target or any(_reciprocal(x) for x in g.mentions)
+                else {"event_type": "Violence against civilians", "sub_event_type": "Attack"}
+            )
+            continue
         if etype in ("Protests", "Riots"):
             if m.trig.kind == "protest" and (_violent_word(m.trigger) or marker):
                 r["acled"] = _riot("Violent demonstration")
@@ -304,6 +325,14 @@ def _crowd_violence(doc: Doc) -> bool:
         if lemma in ("brawl", "scuffle", "melee", "stone-pelting", "pyrotechnic"):
             return True
     return False
+
+
+def _armed_phrase(tok: Token | None) -> bool:
+    """A perpetrator phrase that names armed people ("armed suspects"), not a crowd."""
+    if tok is None or _head_word(tok) in _CROWD_WORDS:
+        return False
+    own = {t.lemma_.lower() for t in tok.lefts} | {tok.lemma_.lower(), _head_word(tok)}
+    return bool(own & _ARMED_WORDS)
 
 
 def _beating(tok: Token) -> bool:
