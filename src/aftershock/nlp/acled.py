@@ -229,6 +229,15 @@ def refine_article(
         and not _crowd_perpetrator(g.best, r)
         for g, r in zip(groups, records, strict=True)
     )
+    remote = next(
+        (
+            r["acled"]
+            for r in records
+            if (r["acled"] or {}).get("event_type") == "Explosions/Remote violence"
+            and r["status"] == "asserted"
+        ),
+        None,
+    )
     protest_story = bool(protests) or any(
         t.lemma_.lower() in ("protest", "demonstration", "demonstrator", "protester") for t in doc
     )
@@ -270,6 +279,18 @@ def refine_article(
         ):
             # deaths in a fight between armed sides belong to that battle
             r["acled"] = {"event_type": "Battles", "sub_event_type": "Armed clash"}
+            continue
+        if (
+            remote is not None
+            and not battle
+            and etype == "Violence against civilians"
+            and r["acled"]["sub_event_type"] == "Attack"
+            and m.trig.kind == "kill"
+            and m.mode is None
+        ):
+            # "Russian forces launched missiles on X. 87 civilians were killed": the deaths
+            # are the shelling's
+            r["acled"] = dict(remote)
             continue
         if etype in ("Battles", "Violence against civilians", "Strategic developments"):
             crowd = _crowd_perpetrator(m, r) and (
