@@ -33,7 +33,8 @@ _CROWD_WORDS = frozenset(
     "people resident villager local inhabitant mob crowd youth neighbour neighbor relative "
     "family merchant trader vendor passer-by passerby community student supporter cadre "
     "activist worker farmer protester protestor demonstrator rioter motorist driver "
-    "parishioner citizen member party".split()
+    "parishioner citizen member party pedestrian bystander onlooker shopper "
+    "villager".split()
 )
 # Armed or organised words: a side named by one of these makes a clash a battle.
 _ARMED_WORDS = frozenset(
@@ -265,6 +266,9 @@ def refine_article(
             elif etype == "Protests" and _crowd_perpetrator(m, r) and _beating(m.trigger):
                 r["acled"] = _riot(riot_sub)  # "residents caught and beat a thief"
             continue
+        if m.trigger.dep_ == "amod" and not m.nominal:
+            r["acled"] = None  # a participle naming a state: "Indian-occupied Kashmir"
+            continue
         if m.trig.kind in _VIOLENT_KINDS and _accusation(m.trigger):
             r["acled"] = None  # "a man accused of stabbing ...": what the victim is said to
             continue  # have done
@@ -279,6 +283,16 @@ def refine_article(
         ):
             # deaths in a fight between armed sides belong to that battle
             r["acled"] = {"event_type": "Battles", "sub_event_type": "Armed clash"}
+            continue
+        if (
+            protest_story
+            and m.trigger.lemma_.lower() == "strike"
+            and m.nominal
+            and m.mode is None
+            and r["actor1"] is None
+            and r["fatalities"] is None
+        ):
+            r["acled"] = _protest()  # "a climate strike", "strike committees": a walkout
             continue
         if (
             remote is not None
@@ -296,7 +310,9 @@ def refine_article(
             crowd = _crowd_perpetrator(m, r) and (
                 etype != "Strategic developments" or protest_story
             )
-            clash = etype == "Battles" and _crowd_clash(m, r, marker)
+            clash = etype == "Battles" and any(
+                _crowd_clash(x, r, marker) for x in g.mentions if _reciprocal(x)
+            )
             if crowd or clash:
                 r["acled"] = _riot(riot_sub)
     _protest_interventions(records)
@@ -516,7 +532,9 @@ def _crowd_clash(m: Mention, r: dict[str, Any], marker: bool) -> bool:
     sides: list[Token] = []
     holders = [tok]
     if m.nominal and tok.dep_ in ("nsubj", "attr") and tok.head.pos_ in ("VERB", "AUX"):
-        holders.append(tok.head)  # "a clash ensued between ..."
+        holders.append(tok.head)  # "clashes erupted between ..."
+    if m.nominal:
+        holders += [c for c in tok.children if c.dep_ in ("acl", "relcl")]  # "a clash ensued"
     for h in holders:
         for c in h.children:
             if c.dep_ == "prep" and c.lower_ in ("between", "among", "with", "against"):
