@@ -14,6 +14,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span, Token
 
 from aftershock import errors
@@ -45,6 +46,9 @@ _NAME_ENTS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "LAW", "FAC"})
 def load_nlp(model: str = MODEL) -> Language:
     """The English pipeline plus Aftershock's layout-aware sentence boundaries."""
     nlp = spacy.load(model)
+    for form in ("sit-in", "Sit-in", "sit-ins", "Sit-ins"):
+        # one word, as in the dictionary; split, the parser reads "held a sit" + "in"
+        nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     if "aftershock_layout" not in nlp.pipe_names:
         nlp.add_pipe("aftershock_layout", before="parser")
     return nlp
