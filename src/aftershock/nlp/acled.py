@@ -588,6 +588,7 @@ def _protest_interventions(records: list[dict[str, Any]]) -> None:
         if (r["actor1"] or {}).get("role") in _STATE_FORCE
         and r["cameo"]["root"] in ("17", "18", "19")
         and r["status"] in ("asserted", "alleged")
+        and r["acled"] is not None  # not the grievance the protest is about
     ]
     if not force:
         return
