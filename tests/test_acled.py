@@ -125,3 +125,21 @@ def test_clash_between_soldiers_and_militants_stays_a_battle(coder):
     text = "Soldiers clashed with militants near Mopti on Tuesday, killing four militants."
     etype, sub, _ = acled_of(coder, text)
     assert (etype, sub) == ("Battles", "Armed clash")
+
+
+def test_road_blocked_with_logs_is_a_violent_demonstration(coder):
+    text = "Villagers blocked the main road with logs and rocks near Kindia in a demonstration."
+    etype, sub, _ = acled_of(coder, text)
+    assert (etype, sub) == ("Riots", "Violent demonstration")
+
+
+def test_road_blocked_without_barricades_stays_peaceful(coder):
+    text = "Taxi drivers blocked the main road in Kindia on Monday to demand lower fuel prices."
+    etype, sub, _ = acled_of(coder, text)
+    assert (etype, sub) == ("Protests", "Peaceful protest")
+
+
+def test_protest_by_vandalising_is_a_violent_demonstration(coder):
+    text = "Students demonstrated by vandalising the dean's office in Pokhara on Monday."
+    etype, sub, _ = acled_of(coder, text)
+    assert (etype, sub) == ("Riots", "Violent demonstration")

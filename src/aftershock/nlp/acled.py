@@ -83,6 +83,11 @@ _MISSILES = frozenset(
     "stone rock brick bottle object stick firecracker pyrotechnic molotov projectile "
     "chair egg".split()
 )
+_ERECT_VERBS = frozenset("erect set put install build mount place use raise".split())
+_BLOCK_MATERIALS = frozenset(
+    "tire tyre log trunk tree branch stone rock boulder obstacle debris rubble sandbag "
+    "barricade".split()
+)
 _BEAT_VERBS = frozenset(
     "beat lynch stab attack assault kill hack burn torch stone thrash injure wound hit "
     "slap punch kick".split()
@@ -242,7 +247,9 @@ def refine_article(
     protest_story = bool(protests) or any(
         t.lemma_.lower() in ("protest", "demonstration", "demonstrator", "protester") for t in doc
     )
-    marker = _crowd_violence(doc)
+    marker = _crowd_violence(doc) or any(
+        _protesters_do(g.best, anchors) for g in groups if g.best.trig.kind in _VIOLENT_KINDS
+    )
     riot_sub = "Violent demonstration" if protest_story else "Mob violence"
     for g, r in zip(groups, records, strict=True):
         m = g.best
@@ -349,19 +356,50 @@ def _participants(m: Mention, r: dict[str, Any], home: str | None) -> dict[str, 
 
 
 def _crowd_violence(doc: Doc) -> bool:
-    """Signs that a crowd itself used violence: stones or bottles thrown, burning tyres,
-    a brawl ("threw stones at police", "barricaded roads with burning tires")."""
+    """Signs that a crowd itself used violence or destructive force (ACLED: clashes,
+    vandalism, roads blocked with barricades or burning tyres): "threw stones at police",
+    "barricaded roads", "blocked the highway with logs"."""
     for t in doc:
         lemma = t.lemma_.lower()
         if lemma in ("throw", "hurl", "pelt", "fling") and any(
             c.lemma_.lower() in _MISSILES for c in t.subtree
         ):
-            return True
+            return not _state_subject(t)
         if lemma in ("tire", "tyre") and any(c.lemma_.lower() == "burn" for c in t.children):
             return True
         if lemma in ("brawl", "scuffle", "melee", "stone-pelting", "pyrotechnic"):
             return True
+        if lemma == "barricade" and t.pos_ == "VERB" and not _state_subject(t):
+            return True  # "residents barricaded the road"
+        if (
+            lemma == "barricade"
+            and t.dep_ == "dobj"
+            and t.head.lemma_.lower() in _ERECT_VERBS
+            and not _state_subject(t.head)
+        ):
+            return True  # "erected barricades"
+        if lemma in ("block", "close", "obstruct") and not _state_subject(t):
+            holders = [t, *(c for c in t.children if c.dep_ == "dobj")]  # "road with logs"
+            tools = [
+                p for h in holders for c in h.children if c.lower_ == "with" for p in c.children
+            ]
+            tools += [p for x in tools for p in x.conjuncts]
+            if t.dep_ == "xcomp" and t.head.lemma_.lower() == "use":
+                tools += [c for c in t.head.children if c.dep_ == "dobj"]  # "used logs to"
+            if any(x.lemma_.lower() in _BLOCK_MATERIALS for x in tools):
+                return True
     return False
+
+
+def _state_subject(verb: Token) -> bool:
+    """Police or troops do it: "police threw tear gas", "soldiers set up barricades"."""
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "agent")), None)
+    if subj is None and verb.dep_ in ("conj", "xcomp", "advcl"):
+        subj = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+    if subj is None:
+        return False
+    words = {_head_word(subj)} | {t.lemma_.lower() for t in subj.subtree}
+    return bool(words & _STATE_WORDS) or bool(words & {"gendarme", "gendarmerie", "guard"})
 
 
 def _armed_phrase(tok: Token | None) -> bool:
@@ -412,6 +450,22 @@ def _protest_anchors(protests: list[Mention]) -> set[int]:
         if m.nominal and tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB":
             out.add(tok.head.head.i)
     return out
+
+
+def _protesters_do(m: Mention, anchors: set[int]) -> bool:
+    """Violence the protest itself did, told as its manner: "blocked streets by setting
+    tyres on fire", "demonstrated by vandalising the office" (active, no subject of its
+    own: the protesters are the doers)."""
+    tok = m.trigger
+    if m.nominal or not (m.code.startswith(("1712", "145", "182")) or m.code == "18"):
+        return False
+    own = {c.dep_ for c in tok.children}
+    if own & {"nsubj", "nsubjpass", "auxpass", "agent"}:
+        return False
+    means = (
+        tok.dep_ == "pcomp" and tok.head.lower_ in ("by", "while") and tok.head.head.i in anchors
+    )
+    return means or (tok.dep_ in ("conj", "advcl") and tok.head.i in anchors)
 
 
 def _grievance(m: Mention, protests: list[Mention], anchors: set[int]) -> bool:
