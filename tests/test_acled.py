@@ -143,3 +143,15 @@ def test_protest_by_vandalising_is_a_violent_demonstration(coder):
     text = "Students demonstrated by vandalising the dean's office in Pokhara on Monday."
     etype, sub, _ = acled_of(coder, text)
     assert (etype, sub) == ("Riots", "Violent demonstration")
+
+
+def test_explosives_with_small_arms_on_an_army_post_is_a_battle(coder):
+    text = "Rebels attacked an army outpost near Loikaw with grenades and small arms on Monday."
+    etype, sub, _ = acled_of(coder, text)
+    assert (etype, sub) == ("Battles", "Armed clash")
+
+
+def test_roadside_bomb_alone_stays_remote_violence(coder):
+    text = "A roadside bomb hit an army truck near Gao on Monday, killing three soldiers."
+    etype, _, _ = acled_of(coder, text)
+    assert etype == "Explosions/Remote violence"

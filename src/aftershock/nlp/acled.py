@@ -88,6 +88,18 @@ _BLOCK_MATERIALS = frozenset(
     "tire tyre log trunk tree branch stone rock boulder obstacle debris rubble sandbag "
     "barricade".split()
 )
+# Words of direct fighting that make an explosive attack part of a battle.
+_FIGHT_WORDS = frozenset("clash fighting firefight gunfight shootout shoot-out gunfire".split())
+_FIGHT_PAIRS = frozenset(
+    {
+        ("small", "arm"),
+        ("heavy", "arm"),
+        ("ground", "operation"),
+        ("ground", "assault"),
+        ("fire", "back"),
+        ("exchange", "fire"),
+    }
+)
 _BEAT_VERBS = frozenset(
     "beat lynch stab attack assault kill hack burn torch stone thrash injure wound hit "
     "slap punch kick".split()
@@ -291,6 +303,10 @@ def refine_article(
             # deaths in a fight between armed sides belong to that battle
             r["acled"] = {"event_type": "Battles", "sub_event_type": "Armed clash"}
             continue
+        if etype == "Explosions/Remote violence" and _direct_fire(g.mentions, r):
+            # explosives used together with small arms or ground fighting: a battle
+            r["acled"] = {"event_type": "Battles", "sub_event_type": "Armed clash"}
+            continue
         if (
             protest_story
             and m.trigger.lemma_.lower() == "strike"
@@ -400,6 +416,20 @@ def _state_subject(verb: Token) -> bool:
         return False
     words = {_head_word(subj)} | {t.lemma_.lower() for t in subj.subtree}
     return bool(words & _STATE_WORDS) or bool(words & {"gendarme", "gendarmerie", "guard"})
+
+
+def _direct_fire(mentions: Sequence[Mention], r: dict[str, Any]) -> bool:
+    """Small arms or ground fighting told with the explosive attack on an armed side:
+    "attacked the outpost with grenade launchers and small arms", "artillery strikes and
+    ground operations", "fighting broke out ... an IED"."""
+    if (r["actor2"] or {}).get("role") in _CROWD_ROLES:
+        return False
+    for m in mentions:
+        words = [t.lemma_.lower() for t in m.sent]
+        pairs = set(zip(words, words[1:], strict=False))
+        if set(words) & _FIGHT_WORDS or pairs & _FIGHT_PAIRS:
+            return True
+    return False
 
 
 def _armed_phrase(tok: Token | None) -> bool:
