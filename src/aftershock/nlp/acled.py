@@ -10,8 +10,11 @@ violence); a protest that police break up is a protest with intervention.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 from typing import Any
 
+import yaml
 from spacy.tokens import Doc, Token
 
 from aftershock.nlp.actors import ActorRef, make_code
@@ -23,92 +26,42 @@ _ARMED_ROLES = frozenset({"MIL", "COP", "REB", "UAF", "SEP", "INS", "SPY", "CRM"
 _STATE_FORCE = frozenset({"MIL", "COP"})
 # Roles of people who are not an organised armed group: when they use violence they riot.
 _CROWD_ROLES = frozenset({"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "BUS", "REL", "HLH", "MED"})
-_RECIPROCAL = frozenset(
-    "clash fight fighting firefight gunfight shootout shoot-out exchange confrontation "
-    "encounter battle skirmish repel repulse".split()
-)
-# Unarmed collectives, as the head of a perpetrator phrase ("stabbed by residents",
-# "a group of locals beat"): their violence is a riot in ACLED's scheme.
-_CROWD_WORDS = frozenset(
-    "people resident villager local inhabitant mob crowd youth neighbour neighbor relative "
-    "family merchant trader vendor passer-by passerby community student supporter cadre "
-    "activist worker farmer protester protestor demonstrator rioter motorist driver "
-    "parishioner citizen member party pedestrian bystander onlooker shopper "
-    "villager".split()
-)
-# Armed or organised words: a side named by one of these makes a clash a battle.
-_ARMED_WORDS = frozenset(
-    "armed gunman militant rebel insurgent soldier troop army military police policeman "
-    "officer force fighter militia militiaman jihadist terrorist gang gangster bandit "
-    "cartel guerrilla guerilla commander combatant dissident paramilitary vigilante "
-    "assailant attacker colonel lieutenant sergeant corporal battalion "
-    "brigade regiment".split()
-)
-# Objects of "fired"/"opened" that are what was fired, not who was fired at.
-_WEAPON_OBJECTS = frozenset(
-    "fire weapon shot round shell missile rocket bullet gun gunshot mortar projectile".split()
-)
-# Targets that are armed posts: attacking them is a battle, not violence against civilians.
-_ARMED_SITES = frozenset(
-    "checkpoint base outpost post convoy patrol position camp barracks garrison station "
-    "headquarters unit".split()
-)
-# Who is harmed, when the resolver finds no actor: people (civilians) by default.
-_PEOPLE = frozenset(
-    "man woman child boy girl teenager person people civilian resident villager family "
-    "farmer herder student worker passenger trader driver shepherd youth baby infant elder "
-    "pedestrian motorist migrant teacher pupil minor local inhabitant individual member "
-    "leader councillor councilor politician candidate journalist activist chief singer "
-    "owner businessman businesswoman merchant vendor relative brother sister son daughter "
-    "wife husband father mother cousin nephew uncle victim priest pastor imam doctor nurse "
-    "lawyer official employee staff nun worshipper couple customer".split()
-)
-# Heads that name a part of a group, the group being the actor: "members of a gang".
-_GROUP_HEADS = frozenset("group number mob crowd band member fighter commander unit".split())
 _PROTEST_KINDS = frozenset({"protest"})
 _GRIEVANCE_KINDS = frozenset({"protest", "verbal", "demand"})
 _VIOLENT_KINDS = frozenset({"violent", "kill", "coerce"})
-_PROTESTER_WORDS = frozenset("protester protestor demonstrator marcher picketer".split())
-_SIGN_WORDS = frozenset("banner placard poster signboard".split())
-_SIGN_VERBS = frozenset("hold display carry raise hang unfurl wave put".split())
-_LIGHT = frozenset(
-    "stage hold carry organize organise launch conduct take mount begin start".split()
-)
-# What protesters do with their grievance: the violence they name is not this event.
-_COMPLAINT_VERBS = frozenset(
-    "decry denounce condemn complain protest demand claim accuse allege criticize criticise "
-    "blame mourn commemorate remember demonstrate march rally".split()
-)
-_MISSILES = frozenset(
-    "stone rock brick bottle object stick firecracker pyrotechnic molotov projectile "
-    "chair egg".split()
-)
-_ERECT_VERBS = frozenset("erect set put install build mount place use raise".split())
-_BLOCK_MATERIALS = frozenset(
-    "tire tyre log trunk tree branch stone rock boulder obstacle debris rubble sandbag "
-    "barricade".split()
-)
-# Words of direct fighting that make an explosive attack part of a battle.
-_FIGHT_WORDS = frozenset("clash fighting firefight gunfight shootout shoot-out gunfire".split())
-_FIGHT_PAIRS = frozenset(
-    {
-        ("small", "arm"),
-        ("heavy", "arm"),
-        ("ground", "operation"),
-        ("ground", "assault"),
-        ("fire", "back"),
-        ("exchange", "fire"),
-    }
-)
-_BEAT_VERBS = frozenset(
-    "beat lynch stab attack assault kill hack burn torch stone thrash injure wound hit "
-    "slap punch kick".split()
-)
-# Weapons that make a group armed: firearms and explosives.
-_GUN_WORDS = frozenset(
-    "gun firearm pistol rifle bullet gunshot shoot shot fire grenade bomb explosive "
-    "ak-47 gunfire".split()
-)
+
+
+@cache
+def _cues() -> dict[str, frozenset[Any]]:
+    """The word cues of ontology/data/acled_cues.yaml (spaCy lemmas)."""
+    text = resources.files("aftershock.ontology").joinpath("data/acled_cues.yaml")
+    raw = yaml.safe_load(text.read_text("utf-8"))
+    out: dict[str, frozenset[Any]] = {k: frozenset(v) for k, v in raw.items()}
+    out["fight_pairs"] = frozenset(tuple(p.split()) for p in raw["fight_pairs"])
+    return out
+
+
+_C = _cues()
+_RECIPROCAL = _C["reciprocal"]
+_ARMED_WORDS = _C["armed_words"]
+_STATE_WORDS = _C["state_words"]
+_CROWD_WORDS = _C["crowd_words"]
+_ANY_PERSON = _C["any_person"]
+_GUN_WORDS = _C["gun_words"]
+_PEOPLE = _C["people"]
+_ARMED_SITES = _C["armed_sites"]
+_WEAPON_OBJECTS = _C["weapon_objects"]
+_GROUP_HEADS = _C["group_heads"]
+_FIGHT_WORDS = _C["fight_words"]
+_FIGHT_PAIRS = _C["fight_pairs"]
+_PROTESTER_WORDS = _C["protester_words"]
+_SIGN_WORDS = _C["sign_words"]
+_SIGN_VERBS = _C["sign_verbs"]
+_COMPLAINT_VERBS = _C["complaint_verbs"]
+_MISSILES = _C["missiles"]
+_ERECT_VERBS = _C["erect_verbs"]
+_BLOCK_MATERIALS = _C["block_materials"]
+_BEAT_VERBS = _C["beat_verbs"]
 
 
 # ----------------------------------------------------------------------------- one event
@@ -602,9 +555,6 @@ def _crowd_perpetrator(m: Mention, r: dict[str, Any]) -> bool:
     return plural and head in _ANY_PERSON and not armed
 
 
-_ANY_PERSON = frozenset("man person individual".split())
-
-
 def _crowd_clash(m: Mention, r: dict[str, Any], marker: bool) -> bool:
     """A clash in which one side is a crowd and the other none but police or troops
     ("students of two colleges clashed", "a clash between locals and the police")."""
@@ -643,9 +593,6 @@ def _crowd_clash(m: Mention, r: dict[str, Any], marker: bool) -> bool:
     if any(t.lemma_.lower() in _GUN_WORDS for t in m.sent) and not marker:
         return False
     return crowd or (marker and roles <= (_STATE_FORCE | {None, "CVL"}))
-
-
-_STATE_WORDS = frozenset("army military police policeman officer force soldier troop".split())
 
 
 def _protesters_speak(m: Mention, r: dict[str, Any]) -> bool:
