@@ -155,3 +155,9 @@ def test_roadside_bomb_alone_stays_remote_violence(coder):
     text = "A roadside bomb hit an army truck near Gao on Monday, killing three soldiers."
     etype, _, _ = acled_of(coder, text)
     assert etype == "Explosions/Remote violence"
+
+
+def test_armed_men_are_an_armed_group_of_the_event_country(coder):
+    etype, _, ev = acled_of(coder, "Two armed men shot dead a shopkeeper in Kaduna on Monday.")
+    assert etype == "Violence against civilians"
+    assert ev["actor1"]["role"] == "UAF" and ev["actor1"]["country"] == "NGA"
