@@ -29,6 +29,11 @@ _CROWD_ROLES = frozenset({"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "BUS", "REL"
 _PROTEST_KINDS = frozenset({"protest"})
 _GRIEVANCE_KINDS = frozenset({"protest", "verbal", "demand"})
 _VIOLENT_KINDS = frozenset({"violent", "kill", "coerce"})
+# Compounds of an event noun that name a kind of event, not its doer: "protest rally".
+_EVENT_MODIFIERS = frozenset(
+    "protest demonstration rally march strike sit-in hunger vigil picket motor torchlight "
+    "drone air rocket".split()
+)
 
 
 @cache
@@ -512,7 +517,11 @@ def _perpetrator(m: Mention) -> Token | None:
     tok = m.trigger
     if m.nominal:
         for c in tok.children:
-            if c.dep_ in ("poss", "compound") and c.pos_ in ("NOUN", "PROPN"):
+            if (
+                c.dep_ in ("poss", "compound")
+                and c.pos_ in ("NOUN", "PROPN")
+                and c.lemma_.lower() not in _EVENT_MODIFIERS  # "a protest rally"
+            ):
                 return c
         for c in tok.children:
             if c.dep_ in ("prep", "agent") and c.lower_ == "by":
