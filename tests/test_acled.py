@@ -161,3 +161,12 @@ def test_armed_men_are_an_armed_group_of_the_event_country(coder):
     etype, _, ev = acled_of(coder, "Two armed men shot dead a shopkeeper in Kaduna on Monday.")
     assert etype == "Violence against civilians"
     assert ev["actor1"]["role"] == "UAF" and ev["actor1"]["country"] == "NGA"
+
+
+def test_death_after_a_mob_beating_is_mob_violence(coder):
+    text = (
+        "Residents of a village near Mbarara caught a man accused of theft and beat him. "
+        "The man was killed before police arrived."
+    )
+    etype, sub, _ = acled_of(coder, text)
+    assert (etype, sub) == ("Riots", "Mob violence")

@@ -296,10 +296,34 @@ def refine_article(
             )
             if crowd or clash:
                 r["acled"] = _riot(riot_sub)
+    _riot_tolls(records, groups)
     _protest_interventions(records)
     for g, r in zip(groups, records, strict=True):
         if r["actor1"] is None and (r["acled"] or {}).get("event_type") in ("Protests", "Riots"):
             r["actor1"] = _participants(g.best, r, home)
+
+
+def _riot_tolls(records: list[dict[str, Any]], groups: Sequence[EventGroup]) -> None:
+    """A killing or injury told without its doer in a story of mob violence is the mob's:
+    "residents caught a man and beat him. ... the man was killed"."""
+    riot = next(
+        (
+            r["acled"]
+            for r in records
+            if (r["acled"] or {}).get("event_type") == "Riots" and r["status"] == "asserted"
+        ),
+        None,
+    )
+    if riot is None:
+        return
+    for g, r in zip(groups, records, strict=True):
+        if (
+            r["acled"] == {"event_type": "Violence against civilians", "sub_event_type": "Attack"}
+            and r["actor1"] is None
+            and g.best.trig.kind in ("kill", "violent")
+            and _perpetrator(g.best) is None
+        ):
+            r["acled"] = dict(riot)
 
 
 def _participants(m: Mention, r: dict[str, Any], home: str | None) -> dict[str, Any] | None:
@@ -533,12 +557,26 @@ def _perpetrator(m: Mention) -> Token | None:
             if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
                 return next((p for p in c.children if p.dep_ == "pobj"), None)
         return None
-    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    subj = _nearest_subject(tok)
     if subj is None and tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.pos_ == "VERB":
-        subj = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
+        subj = _nearest_subject(tok.head)
     if subj is None and tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN"):
         subj = tok.head  # "a group of youths attacked ..." parsed as a reduced clause
+    if subj is None and tok.dep_ == "ROOT":
+        # "In Mariquita (Tolima), rioters attacked ...": the parse hung the doers on the
+        # place as an apposition; take the noun phrase that ends just before the verb
+        for t in m.sent:
+            if t.i >= tok.i:
+                break
+            if t.dep_ == "appos" and t.pos_ == "NOUN" and t.right_edge.i == tok.i - 1:
+                subj = t
     return subj
+
+
+def _nearest_subject(verb: Token) -> Token | None:
+    """The verb's subject; of two (a misparsed place and the doers), the nearer."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    return max(subjects, key=lambda c: c.i) if subjects else None
 
 
 def _crowd_perpetrator(m: Mention, r: dict[str, Any]) -> bool:
