@@ -170,3 +170,12 @@ def test_death_after_a_mob_beating_is_mob_violence(coder):
     )
     etype, sub, _ = acled_of(coder, text)
     assert (etype, sub) == ("Riots", "Mob violence")
+
+
+def test_protest_dispersed_by_police_is_a_protest_with_intervention(coder):
+    text = (
+        "Court clerks demonstrated outside the justice ministry in Algiers on Monday. "
+        "Police fired tear gas to disperse them."
+    )
+    etype, sub, _ = acled_of(coder, text)
+    assert (etype, sub) == ("Protests", "Protest with intervention")

@@ -67,6 +67,7 @@ _MISSILES = _C["missiles"]
 _ERECT_VERBS = _C["erect_verbs"]
 _BLOCK_MATERIALS = _C["block_materials"]
 _BEAT_VERBS = _C["beat_verbs"]
+_DISPERSAL_WORDS = _C["dispersal_words"]
 
 
 # ----------------------------------------------------------------------------- one event
@@ -297,7 +298,7 @@ def refine_article(
             if crowd or clash:
                 r["acled"] = _riot(riot_sub)
     _riot_tolls(records, groups)
-    _protest_interventions(records)
+    _protest_interventions(records, doc)
     for g, r in zip(groups, records, strict=True):
         if r["actor1"] is None and (r["acled"] or {}).get("event_type") in ("Protests", "Riots"):
             r["actor1"] = _participants(g.best, r, home)
@@ -656,19 +657,42 @@ def _protesters_speak(m: Mention, r: dict[str, Any]) -> bool:
     )
 
 
-def _protest_interventions(records: list[dict[str, Any]]) -> None:
+def _dispersal(doc: Doc) -> bool:
+    """Words of a protest broken up: "police dispersed them", "were dispersed", "fired tear
+    gas", "baton-charged", "gendarmes intervened"."""
+    for t in doc:
+        lemma = t.lemma_.lower()
+        if lemma in _DISPERSAL_WORDS:
+            return True
+        if lemma == "disperse" and (
+            any(c.dep_ in ("dobj", "nsubjpass", "auxpass") for c in t.children) or _state_subject(t)
+        ):
+            return True
+        if lemma == "intervene" and _state_subject(t):
+            return True
+        if lemma == "gas" and any(c.lower_ in ("tear", "teargas") for c in t.children):
+            return True
+        if lemma == "cannon" and any(c.lower_ == "water" for c in t.children):
+            return True
+    return False
+
+
+def _protest_interventions(records: list[dict[str, Any]], doc: Doc) -> None:
     """ACLED's protest sub-types depend on what the police did: a protest the article also
     reports police or troops dispersing, arresting or attacking is "Protest with
     intervention" (or "Excessive force against protesters" when people died)."""
     force = [
         r
         for r in records
-        if (r["actor1"] or {}).get("role") in _STATE_FORCE
+        if (
+            (r["actor1"] or {}).get("role") in _STATE_FORCE
+            or (r["actor1"] is None and r["cameo"]["code"].startswith("173"))  # "were arrested"
+        )
         and r["cameo"]["root"] in ("17", "18", "19")
         and r["status"] in ("asserted", "alleged")
         and r["acled"] is not None  # not the grievance the protest is about
     ]
-    if not force:
+    if not force and not _dispersal(doc):
         return
     lethal = any((r["fatalities"] or 0) > 0 for r in force)
     for r in records:
