@@ -219,7 +219,10 @@ def refine_article(
         t.lemma_.lower() in ("protest", "demonstration", "demonstrator", "protester") for t in doc
     )
     marker = _crowd_violence(doc) or any(
-        _protesters_do(g.best, anchors) for g in groups if g.best.trig.kind in _VIOLENT_KINDS
+        _protesters_do(x, anchors)
+        for g in groups
+        for x in g.mentions
+        if x.trig.kind in _VIOLENT_KINDS
     )
     riot_sub = "Violent demonstration" if protest_story else "Mob violence"
     for g, r in zip(groups, records, strict=True):
