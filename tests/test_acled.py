@@ -157,10 +157,10 @@ def test_roadside_bomb_alone_stays_remote_violence(coder):
     assert etype == "Explosions/Remote violence"
 
 
-def test_armed_men_are_an_armed_group_of_the_event_country(coder):
-    etype, _, ev = acled_of(coder, "Two armed men shot dead a shopkeeper in Kaduna on Monday.")
+def test_unnamed_gunmen_take_the_event_country(coder):
+    etype, _, ev = acled_of(coder, "Gunmen shot dead a shopkeeper in Kaduna on Monday.")
     assert etype == "Violence against civilians"
-    assert ev["actor1"]["role"] == "UAF" and ev["actor1"]["country"] == "NGA"
+    assert ev["actor1"]["role"] == "REB" and ev["actor1"]["country"] == "NGA"
 
 
 def test_death_after_a_mob_beating_is_mob_violence(coder):

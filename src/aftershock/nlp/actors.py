@@ -330,16 +330,10 @@ class ActorResolver:
             role = "MIL"
         if role is None and (lemma in _CROWD_WORDS or head.lower_ in _CROWD_WORDS):
             role = "CVL"
-        # "armed men", "armed individuals": people with weapons and no name are a group
-        armed = lemma in _WEAK_HEADS | {"individual", "suspect", "person"} and any(
-            c.dep_ == "amod" and c.lower_ == "armed" for c in head.children
-        )
-        if armed:
-            role = "UAF"
         person = head.ent_type_ == "PERSON"
         if country is None and role is None and not person:
             return None
-        if country is None and not person and lemma in _WEAK_HEADS and not armed:
+        if country is None and not person and lemma in _WEAK_HEADS:
             return None
         name = (
             doc[head.left_edge.i : head.i + 1].text
