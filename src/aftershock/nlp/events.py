@@ -334,11 +334,20 @@ class MentionFinder:
         if not nominal and lemma in _GATHER_VERBS:
             # people gathering is a rally; troops "gathering" or data "gathered" is not
             subj, _ = _subject(tok)
-            if subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM"):
-                return None
+            if subj is None and tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "NUM"):
+                subj = tok.head  # "1,000 people, among them students, gathered in ..."
+            lost = subj is None and tok.dep_ == "ROOT" and lemma in ("march", "rally")
+            if not lost and (subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM")):
+                return None  # ("..., members of the union marched": the parse lost them)
             if m.actor1 is not None and m.actor1.role in _STATE_ROLES and lemma != "mourn":
                 return None
-            if subj.lemma_.lower() in ("datum", "information", "evidence", "force", "troop"):
+            if subj is not None and subj.lemma_.lower() in (
+                "datum",
+                "information",
+                "evidence",
+                "force",
+                "troop",
+            ):
                 return None
         if lemma == "strike" and _labour_strike(tok):
             # "workers went on strike", "a hunger strike": a protest, not an attack
