@@ -24,8 +24,8 @@ malformed feed, a page without article text is a ``Problem`` in that cycle's sum
 its code (``E130``-``E134``, ``E101``...). A page that failed for a transient reason (timeout,
 5xx, 429) stays pending and is tried again next cycle, up to ``give_up_after`` cycles.
 
-State lives in the store, in two tables this module creates if missing (``CREATE TABLE IF
-NOT EXISTS``; they are not yet part of the store's migrations):
+State lives in the store, in two tables of store migration ``0004_watch``
+(``aftershock.store._schema``):
 
 * ``watch_sources(url, kind, etag, last_modified, last_status, last_checked, last_changed)``
 * ``watch_entries(url, article_id, feed, source, entry_id, title, date, status, code, reason,
@@ -35,7 +35,8 @@ NOT EXISTS``; they are not yet part of the store's migrations):
 DuckDB lets one process at a time open a file for writing, so the watch opens the store
 only for the moments it reads or writes state and results (never while fetching or coding)
 and closes it in between: ``aftershock events`` or the web app can read it meanwhile. If
-another process holds it when the watch needs it, the watch waits (about a minute at most).
+another process holds it when the watch needs it, the watch waits (``WRITE_WAIT`` seconds
+at most; docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ import duckdb
 import httpx
 
 from aftershock.coder import Coder
-from aftershock.errors import E_HTTP, ConfigError, StoreError
+from aftershock.errors import E_HTTP, ConfigError
 from aftershock.ingest._http import USER_AGENT, Fetcher, FetchResult, host_of
 from aftershock.ingest._text import make_problem
 from aftershock.ingest.feeds import (
@@ -67,41 +68,14 @@ from aftershock.ingest.feeds import (
     parse_feed,
     read_sources,
 )
-from aftershock.jobs import store_batch
+from aftershock.jobs import WRITE_WAIT, store_batch
 from aftershock.records import Article, Problem, RunSummary
 from aftershock.store import Store
 
-__all__ = ["STATE_TABLES", "USER_AGENT", "WatchCycle", "ensure_state_tables", "watch"]
+__all__ = ["USER_AGENT", "WatchCycle", "watch"]
 
 DEFAULT_DB = "aftershock.duckdb"
 MAX_HOST_THREADS = 8
-
-STATE_TABLES = (
-    """CREATE TABLE IF NOT EXISTS watch_sources (
-    url VARCHAR PRIMARY KEY,
-    kind VARCHAR,
-    etag VARCHAR,
-    last_modified VARCHAR,
-    last_status INTEGER,
-    last_checked TIMESTAMP,
-    last_changed TIMESTAMP
-)""",
-    """CREATE TABLE IF NOT EXISTS watch_entries (
-    url VARCHAR PRIMARY KEY,
-    article_id VARCHAR NOT NULL,
-    feed VARCHAR,
-    source VARCHAR,
-    entry_id VARCHAR,
-    title VARCHAR,
-    date DATE,
-    status VARCHAR NOT NULL,
-    code VARCHAR,
-    reason VARCHAR,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    first_seen TIMESTAMP NOT NULL,
-    last_tried TIMESTAMP
-)""",
-)
 
 
 @dataclass(slots=True)
@@ -121,12 +95,6 @@ class WatchCycle:
     requests: int = 0  # HTTP requests sent, retries included
     retries: int = 0
     summary: RunSummary = field(default_factory=RunSummary)
-
-
-def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the watch state tables in a store's connection if they are missing."""
-    for ddl in STATE_TABLES:
-        con.execute(ddl)
 
 
 def watch(
@@ -232,18 +200,10 @@ def _fetch_problem(res: FetchResult) -> Problem:
     return make_problem(res.url, code, res.reason, kind=kind)
 
 
-def _open_store(db: str | Path, stop: threading.Event, tries: int = 8) -> Store:
-    """Open the store for writing; while another process holds its lock (a reader, a
-    ``run``), wait and try again: 0.5 s, 1 s, 2 s ... (about a minute in all)."""
-    for attempt in range(tries):
-        try:
-            return Store(db)
-        except StoreError as exc:
-            if "lock" not in str(exc).lower() or attempt == tries - 1:
-                raise
-            if stop.wait(min(10.0, 0.5 * 2**attempt)):
-                raise
-    raise AssertionError("unreachable")
+def _open_store(db: str | Path, stop: threading.Event) -> Store:
+    """Open the store for writing, waiting while another process holds its lock (a
+    dashboard request, a ``run``): at most ``WRITE_WAIT`` seconds, less once stopped."""
+    return Store(db, wait=0.0 if stop.is_set() else WRITE_WAIT)
 
 
 class _Cycle:
@@ -274,7 +234,6 @@ class _Cycle:
         start = time.monotonic()
         requests0, retries0 = self.fetcher.requests, self.fetcher.retried
         with _open_store(self.db, self.stop) as store:
-            ensure_state_tables(store.connection)
             states = self._validators(store.connection)
         jobs = [(u, *states.get(u, (None, None))) for u in self.urls]
         polled = _fetch_many(self.fetcher, jobs, self.stop)
@@ -480,7 +439,6 @@ class _Cycle:
         """The batch step of ``aftershock.jobs.run``: one ``Store.write`` per batch, then
         ``Store.cluster`` on what it wrote."""
         summary = self.out.summary
-        con = store.connection
         it = iter(coded)
         while batch := list(islice(it, self.batch_size)):
             ok: list[tuple[FeedEntry, Article]] = []
@@ -488,7 +446,7 @@ class _Cycle:
             for entry, article, result in batch:
                 if isinstance(result, Problem):
                     summary.problems.append(result)
-                    self._mark(con, entry, result.kind, result, tried=True)
+                    self._mark(store.connection, entry, result.kind, result, tried=True)
                     continue
                 ok.append((entry, article))
                 events.extend(result)
@@ -497,7 +455,8 @@ class _Cycle:
             res = store_batch(store, [a for _, a in ok], events, summary)
             summary.already_stored += res.existing_articles
             for entry, _ in ok:
-                self._mark(con, entry, "stored", tried=True)
+                self._mark(store.connection, entry, "stored", tried=True)
+            store.release()  # between batches, let readers in (reopened on next use)
         store.cluster_pending()  # events a stopped watch stored but did not cluster
 
     def _mark(

@@ -1,7 +1,11 @@
 """The DuckDB store: one file, one write path (``Store.write``), parameterised reads.
 
-DuckDB lets one process write a file at a time; readers elsewhere should open it with
-``read_only=True``. Event records are stored twice on purpose: as flat, indexed columns for
+DuckDB lets one process open a file for writing, and then no other process may open it at
+all (not even read-only); several processes may read it at once. So long jobs hold the
+file only for short moments: ``Store.release()`` closes the connection (a writer's close
+checkpoints, so the file is whole), the next use reopens it, and ``wait=`` makes an open
+retry with backoff while another process holds the lock (``StoreBusy`` if it never frees).
+See docs/reliability.md. Event records are stored twice on purpose: as flat, indexed columns for
 filtering and analytics, and as the full JSON record, which is what reads return (so extra
 keys such as ``mentions`` survive the round trip).
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,7 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from aftershock.cluster._dedupe import DuplicateCheck, Signature
-from aftershock.errors import StoreError
+from aftershock.errors import StoreBusy, StoreError
 from aftershock.records import Article
 from aftershock.store import _cluster_reads, _clusters
 from aftershock.store._clusters import ClusterResult
@@ -130,6 +135,12 @@ def _to_date(value: date | str | None, name: str) -> date | None:
         raise ValueError(f"{name} must be a date or YYYY-MM-DD, not {value!r}") from exc
 
 
+def _is_lock_error(exc: BaseException) -> bool:
+    # DuckDB: 'Could not set lock on file "...": Conflicting lock is held in ...'
+    msg = str(exc).lower()
+    return "could not set lock" in msg or "conflicting lock" in msg
+
+
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
@@ -155,33 +166,61 @@ class Store:
     file and fails if it needs migrating.
     """
 
-    def __init__(self, path: str | Path = "aftershock.duckdb", *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path = "aftershock.duckdb",
+        *,
+        read_only: bool = False,
+        wait: float = 0.0,
+    ) -> None:
         self.path = path if str(path) == ":memory:" else Path(path)
         self.read_only = read_only
+        self.wait = wait  # seconds an open may wait for another process's lock
         # Signatures computed by skip_near_duplicates, reused by write: id -> (text, sig).
         self._signatures: dict[str, tuple[str, Signature]] = {}
         self._last_write_at: datetime | None = None  # lets cluster() bound its lookups
-        try:
-            self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(
-                str(self.path), read_only=read_only
-            )
-        except duckdb.Error as exc:
-            hint = ""
-            if "lock" in str(exc).lower():
-                hint = " (another process has it open for writing; readers use read_only=True)"
-            raise StoreError(f"cannot open store {self.path}: {exc}{hint}") from exc
+        self._closed = False
+        self._con: duckdb.DuckDBPyConnection | None = self._connect()
         try:
             migrate(self._con, read_only=read_only)
         except BaseException:
             self.close()
             raise
 
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file; while another process holds its lock, retry for ``self.wait``
+        seconds (25 ms, doubling, at most 1 s apart)."""
+        deadline = time.monotonic() + self.wait
+        pause = 0.025
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.Error as exc:
+                locked = _is_lock_error(exc)
+                if locked and time.monotonic() + pause <= deadline:
+                    time.sleep(pause)
+                    pause = min(1.0, pause * 2)
+                    continue
+                if locked:
+                    raise StoreBusy(
+                        f"cannot open store {self.path}: another process holds it"
+                        f" (waited {self.wait:g}s): {exc}"
+                    ) from exc
+                raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+
     # -- lifecycle ---------------------------------------------------------------------
 
-    def close(self) -> None:
+    def release(self) -> None:
+        """Close the connection so other processes can open the file; the next use of the
+        store reopens it (waiting up to ``wait`` seconds for the lock). Jobs call this
+        between batches, so a dashboard can read while they run."""
         if self._con is not None:
             self._con.close()
             self._con = None
+
+    def close(self) -> None:
+        self._closed = True
+        self.release()
 
     def __enter__(self) -> Store:
         return self
@@ -196,7 +235,7 @@ class Store:
 
     def __repr__(self) -> str:
         mode = "read_only" if self.read_only else "read-write"
-        state = "closed" if self._con is None else mode
+        state = "closed" if self._closed else mode
         return f"Store({str(self.path)!r}, {state})"
 
     @property
@@ -206,8 +245,10 @@ class Store:
         Write only through ``write()``: it keeps articles, events, actors and locations
         consistent in one transaction.
         """
-        if self._con is None:
+        if self._closed:
             raise StoreError("store is closed")
+        if self._con is None:  # released: reopen (already migrated)
+            self._con = self._connect()
         return self._con
 
     # -- the write path ------------------------------------------------------------------
