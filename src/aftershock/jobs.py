@@ -110,7 +110,6 @@ def run(
     with Store(db, wait=WRITE_WAIT) as store:
         articles = _articles(iter_inputs(inputs, stdin=stdin), summary)
         while True:
-            store.release()  # reading inputs may be slow (stdin): let readers in
             batch = list(islice(articles, batch_size))
             if not batch:
                 break

@@ -41,11 +41,12 @@ at most; docs/reliability.md).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -200,6 +201,20 @@ def _fetch_problem(res: FetchResult) -> Problem:
     return make_problem(res.url, code, res.reason, kind=kind)
 
 
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Many small state updates as one commit: one WAL sync instead of one per row, so the
+    store's lock is held for less time."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def _open_store(db: str | Path, stop: threading.Event) -> Store:
     """Open the store for writing, waiting while another process holds its lock (a
     dashboard request, a ``run``): at most ``WRITE_WAIT`` seconds, less once stopped."""
@@ -238,7 +253,7 @@ class _Cycle:
         jobs = [(u, *states.get(u, (None, None))) for u in self.urls]
         polled = _fetch_many(self.fetcher, jobs, self.stop)
         discovered, prefetched, seen_sources = self._read_sources(polled)
-        with _open_store(self.db, self.stop) as store:
+        with _open_store(self.db, self.stop) as store, _transaction(store.connection):
             con = store.connection
             for url, kind, res in seen_sources:
                 self._save_source(con, url, kind, res)
@@ -247,9 +262,11 @@ class _Cycle:
         articles, failed = self._fetch_pages(todo, prefetched)
         if articles or failed:
             with _open_store(self.db, self.stop) as store:
-                for entry, problem, transient in failed:
-                    status = "pending" if transient else problem.kind
-                    self._mark(store.connection, entry, status, problem, tried=True)
+                with _transaction(store.connection):
+                    for entry, problem, transient in failed:
+                        status = "pending" if transient else problem.kind
+                        self._mark(store.connection, entry, status, problem, tried=True)
+                store.release()  # hashing the articles needs no lock; reopened after
                 articles = self._skip_copies(store, articles)
         coded = self._code(articles)
         if coded:
@@ -408,9 +425,10 @@ class _Cycle:
         check = store.skip_near_duplicates([a for _, a in items])
         copies = {d.article.id for d in check.duplicates}
         self.out.summary.duplicates += len(copies)
-        for entry, article in items:
-            if article.id in copies:
-                self._mark(store.connection, entry, "duplicate", tried=True)
+        with _transaction(store.connection):
+            for entry, article in items:
+                if article.id in copies:
+                    self._mark(store.connection, entry, "duplicate", tried=True)
         return [(e, a) for e, a in items if a.id not in copies]
 
     @staticmethod
@@ -442,11 +460,12 @@ class _Cycle:
         it = iter(coded)
         while batch := list(islice(it, self.batch_size)):
             ok: list[tuple[FeedEntry, Article]] = []
+            bad: list[tuple[FeedEntry, Problem]] = []
             events: list[dict[str, Any]] = []
             for entry, article, result in batch:
                 if isinstance(result, Problem):
                     summary.problems.append(result)
-                    self._mark(store.connection, entry, result.kind, result, tried=True)
+                    bad.append((entry, result))
                     continue
                 ok.append((entry, article))
                 events.extend(result)
@@ -454,8 +473,13 @@ class _Cycle:
                 summary.events += len(result)
             res = store_batch(store, [a for _, a in ok], events, summary)
             summary.already_stored += res.existing_articles
-            for entry, _ in ok:
-                self._mark(store.connection, entry, "stored", tried=True)
+            # Killed before this commit, the entries stay pending: the next cycle finds
+            # their articles stored and marks them so.
+            with _transaction(store.connection):
+                for entry, problem in bad:
+                    self._mark(store.connection, entry, problem.kind, problem, tried=True)
+                for entry, _ in ok:
+                    self._mark(store.connection, entry, "stored", tried=True)
             store.release()  # between batches, let readers in (reopened on next use)
         store.cluster_pending()  # events a stopped watch stored but did not cluster
 

@@ -266,7 +266,6 @@ class Store:
         MinHash signature to the near-duplicate index. On any failure nothing is written and
         ``StoreError`` names the step that failed.
         """
-        con = self.connection
         if self.read_only:
             raise StoreError("store is open read_only: cannot write")
         articles = dedupe(articles, "id")
@@ -281,6 +280,7 @@ class Store:
         sigs.update(_clusters.signatures([a for a in articles if a.id not in sigs]))
         params = {"now": datetime.now(UTC).replace(tzinfo=None)}
         step = "begin"
+        con = self.connection  # (re)opened only now: the work above needs no file lock
         # Finish any result a caller left half-read on .connection; it would block register().
         con.complete()
         con.register("_staged_articles", staged_articles)
@@ -427,11 +427,11 @@ class Store:
         >>> check = store.skip_near_duplicates(batch)                 # doctest: +SKIP
         >>> events = coder.code_many(check.unique)
         """
-        con = self.connection
         if self.read_only:
             raise StoreError("store is open read_only: cannot record duplicates")
         articles = dedupe(articles, "id")
         sigs = _clusters.signatures(articles)
+        con = self.connection  # (re)opened only now: hashing needs no file lock
         con.complete()
         check = _clusters.check_duplicates(con, articles, sigs)
         for a in check.unique:
