@@ -7,9 +7,10 @@ next. This runs what ``run`` does per batch without the coder (``stored_article_
 bench/cluster_cost.py, once holding one connection throughout (the old behaviour) and once
 releasing it before each batch is coded, as ``jobs.run`` does, for several batch sizes,
 and prints the ratio release/hold of the median wall time per batch (checkpoints are I/O,
-so not CPU time), over ``--repeat`` alternating runs of each. The last line is JSON. The coder, left out here, takes far longer per batch than either: with
-``--coding-rate`` (articles/s of one process, 17 in docs/scale.md) it also prints the
-release's estimated share of a whole run's time per batch.
+so not CPU time), over ``--repeat`` alternating runs of each. The last line is JSON.
+The coder, left out here, takes far longer per batch than either: with ``--coding-rate``
+(articles/s of one process, 17 in docs/scale.md) it also prints the estimated ratio for a
+whole run, coding included.
 
     python bench/store_reopen.py                       # 1024 articles; batches 16, 64, 256
     python bench/store_reopen.py --articles 2048 --sizes 64,256
