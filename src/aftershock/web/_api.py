@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from aftershock.errors import StoreBusy
+from aftershock.errors import StoreBusy, StoreError
 from aftershock.store import Store
 from aftershock.web import _optional, _queries
 from aftershock.web._filters import Filters, parse_list, resolve_actor
@@ -74,6 +74,8 @@ def cursor(request: Request) -> Iterator[Con]:
             f" retry in {RETRY_AFTER} s",
             headers={"Retry-After": str(RETRY_AFTER)},
         ) from None
+    except StoreError as exc:  # gone, or migrated by a newer version since the start
+        raise HTTPException(503, f"the store cannot be read: {exc}") from None
     request.state.clusters = _optional.StoreClusters(store, threading.Lock())
     try:
         yield store.connection
