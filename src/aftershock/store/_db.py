@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,11 @@ def _to_date(value: date | str | None, name: str) -> date | None:
         raise ValueError(f"{name} must be a date or YYYY-MM-DD, not {value!r}") from exc
 
 
+def writer_waiting_path(path: str | Path) -> Path:
+    """The file a writer touches while it waits for the store's lock (see ``Store``)."""
+    return Path(f"{path}.writer-waiting")
+
+
 def _is_lock_error(exc: BaseException) -> bool:
     # DuckDB: 'Could not set lock on file "...": Conflicting lock is held in ...'
     msg = str(exc).lower()
@@ -189,24 +195,36 @@ class Store:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         """Open the file; while another process holds its lock, retry for ``self.wait``
-        seconds (25 ms, doubling, at most 1 s apart)."""
+        seconds (25 ms, doubling, at most 1 s apart). A writer that has to wait says so
+        in ``writer_waiting_path(path)`` (touched at each try): the dashboard then closes
+        its shared read-only connection and lets it in."""
         deadline = time.monotonic() + self.wait
         pause = 0.025
-        while True:
-            try:
-                return duckdb.connect(str(self.path), read_only=self.read_only)
-            except duckdb.Error as exc:
-                locked = _is_lock_error(exc)
-                if locked and time.monotonic() + pause <= deadline:
-                    time.sleep(pause)
-                    pause = min(1.0, pause * 2)
-                    continue
-                if locked:
-                    raise StoreBusy(
-                        f"cannot open store {self.path}: another process holds it"
-                        f" (waited {self.wait:g}s): {exc}"
-                    ) from exc
-                raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        memory = str(self.path) == ":memory:"
+        marker = None if self.read_only or memory else writer_waiting_path(self.path)
+        try:
+            while True:
+                try:
+                    return duckdb.connect(str(self.path), read_only=self.read_only)
+                except duckdb.Error as exc:
+                    locked = _is_lock_error(exc)
+                    if locked and time.monotonic() + pause <= deadline:
+                        if marker is not None:
+                            with contextlib.suppress(OSError):
+                                marker.write_text(str(os.getpid()))
+                        time.sleep(pause)
+                        pause = min(1.0, pause * 2)
+                        continue
+                    if locked:
+                        raise StoreBusy(
+                            f"cannot open store {self.path}: another process holds it"
+                            f" (waited {self.wait:g}s): {exc}"
+                        ) from exc
+                    raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        finally:
+            if marker is not None:
+                with contextlib.suppress(OSError):
+                    marker.unlink(missing_ok=True)
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -1,16 +1,15 @@
 """The JSON API (``/api/...``): every dashboard page is drawn from these endpoints.
 
 Stability: fields are only added, never renamed or removed, without a new ``/api/v2``.
-All endpoints are read-only GETs, each over its own read-only connection (``_reader``:
-a writer may use the file between requests; 503 with ``Retry-After`` while it holds it
-too long); page sizes are bounded (``limit`` at most ``MAX_LIMIT``); every filter value
-is a bound parameter.
+All endpoints are read-only GETs over a shared read-only connection that gives way to
+writers (``_reader``; 503 with ``Retry-After`` while one holds the file too long); page
+sizes are bounded (``limit`` at most ``MAX_LIMIT``); every filter value is a bound
+parameter.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -53,8 +52,8 @@ Con = duckdb.DuckDBPyConnection
 
 
 def cursor(request: Request) -> Iterator[Con]:
-    """A read-only connection for this request (closed after it), or a cursor of the
-    caller's open ``Store``; ``request.state.clusters`` reads clusters through it."""
+    """A cursor of the shared read-only store (``_reader``; 503 when a writer keeps it),
+    or of the caller's open ``Store``; ``request.state.clusters`` reads clusters."""
     source = request.app.state.store
     if isinstance(source, Store):  # given an open store: share it, a cursor per request
         request.state.clusters = request.app.state.clusters
@@ -66,7 +65,13 @@ def cursor(request: Request) -> Iterator[Con]:
         return
     request.state.version = source.version()
     try:
-        store = source.open()
+        with source.reading() as store:
+            request.state.clusters = _optional.StoreClusters(store, source.cluster_lock)
+            cur = store.connection.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
     except StoreBusy:
         raise HTTPException(
             503,
@@ -76,11 +81,6 @@ def cursor(request: Request) -> Iterator[Con]:
         ) from None
     except StoreError as exc:  # gone, or migrated by a newer version since the start
         raise HTTPException(503, f"the store cannot be read: {exc}") from None
-    request.state.clusters = _optional.StoreClusters(store, threading.Lock())
-    try:
-        yield store.connection
-    finally:
-        store.close()
 
 
 Cursor = Annotated[Con, Depends(cursor)]
