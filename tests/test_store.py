@@ -160,6 +160,50 @@ def test_open_creates_schema_and_records_migrations(db_path: Path) -> None:
         assert count == [(len(MIGRATIONS),)]
 
 
+def test_store_with_ad_hoc_watch_tables_migrates(db_path: Path) -> None:
+    """Migration 0004 takes over the watch tables that earlier versions created ad hoc:
+    a store written by such a version upgrades and keeps its watch state."""
+    con = duckdb.connect(str(db_path))
+    migrate(con, read_only=False, migrations=MIGRATIONS[:3])
+    con.execute(
+        "CREATE TABLE watch_entries (url VARCHAR PRIMARY KEY, article_id VARCHAR NOT NULL,"
+        " feed VARCHAR, source VARCHAR, entry_id VARCHAR, title VARCHAR, date DATE,"
+        " status VARCHAR NOT NULL, code VARCHAR, reason VARCHAR,"
+        " attempts INTEGER NOT NULL DEFAULT 0, first_seen TIMESTAMP NOT NULL,"
+        " last_tried TIMESTAMP)"
+    )
+    con.execute(
+        "INSERT INTO watch_entries (url, article_id, status, first_seen)"
+        " VALUES ('http://x/1', 'web-1', 'pending', now())"
+    )
+    con.close()
+    with pytest.raises(StoreError, match="0004_watch"):  # a reader cannot migrate
+        Store(db_path, read_only=True)
+    with Store(db_path) as s:
+        applied = s.connection.execute("SELECT name FROM _migrations ORDER BY name").fetchall()
+        assert applied[-1] == ("0004_watch",)
+        rows = s.connection.execute("SELECT url, status FROM watch_entries").fetchall()
+        assert rows == [("http://x/1", "pending")]
+        assert s.connection.execute("SELECT count(*) FROM watch_sources").fetchall() == [(0,)]
+    with Store(db_path, read_only=True) as s:
+        assert s.count_articles() == 0
+
+
+def test_release_reopens_and_lets_another_process_in(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = Store(db_path)
+    store.write([Article(id="a1", text="Rebels attacked the town.")], [])
+    store.release()  # the file is free: another process may open it
+    probe = "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True).close()"
+    subprocess.run([sys.executable, "-c", probe, str(db_path)], check=True, timeout=60)
+    assert store.count_articles() == 1  # reopened on use
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.count_articles()
+
+
 def test_later_migrations_apply_in_order(db_path: Path) -> None:
     Store(db_path).close()
     con = duckdb.connect(str(db_path))

@@ -22,6 +22,9 @@ from aftershock import __version__
 from aftershock.errors import AftershockError
 from aftershock.records import RunSummary
 
+# Seconds a read waits while `run`/`watch` write the store in another process (one batch).
+READ_WAIT = 30.0
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -153,7 +156,7 @@ def run(
                     progress=lambda n: bar.advance(task, n),
                     batch_size=batch_size,
                 )
-        with Store(db, read_only=True) as store:
+        with Store(db, read_only=True, wait=READ_WAIT) as store:
             rows = store.events(limit=None)
     except AftershockError as exc:
         _fail(exc)
@@ -308,7 +311,7 @@ def events(
             raise AftershockError(f"no store at {db}: run `aftershock run INPUT --db {db}` first")
         if clusters and fmt is Fmt.gdelt:
             raise AftershockError("--clusters writes table, jsonl or csv (gdelt rows are events)")
-        with Store(db, read_only=True) as store:
+        with Store(db, read_only=True, wait=READ_WAIT) as store:
             query = store.clusters if clusters else store.events
             rows = query(
                 start=start, end=end, actor=actor, country=country, cameo_root=root, limit=limit
@@ -364,7 +367,7 @@ def chain(
     try:
         if not Path(db).exists():
             raise AftershockError(f"no store at {db}: run `aftershock run INPUT --db {db}` first")
-        with Store(db, read_only=True) as store:
+        with Store(db, read_only=True, wait=READ_WAIT) as store:
             found = store.chain(ident)
         if found is None:
             raise AftershockError(f"no event or cluster {ident!r} in {db}")

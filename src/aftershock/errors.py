@@ -5,6 +5,7 @@ Hierarchy::
     AftershockError
     ├── InputError        bad input: names the input and the problem (a batch goes on)
     ├── StoreError        the DuckDB store could not be opened or written
+    │   └── StoreBusy     another process holds the file's lock (try again shortly)
     └── ConfigError       a bad option, file or setting given by the user
 
 Codes are stable so users can grep logs and summaries for them.
@@ -77,6 +78,10 @@ class InputError(AftershockError):
 
 class StoreError(AftershockError):
     """The store could not be opened, migrated or written."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store file's lock (DuckDB: one writer, or readers only)."""
 
 
 class ConfigError(AftershockError):

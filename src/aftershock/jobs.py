@@ -21,6 +21,8 @@ from aftershock.store import Store, WriteResult
 
 DEFAULT_DB = "aftershock.duckdb"
 BATCH = 256  # articles per store transaction: bulk inserts, bounded memory
+# A writer waits this long for a reader's lock (a dashboard request) before failing.
+WRITE_WAIT = 120.0
 # Longer texts are no news article (a dump, a book, a log): rejected with a reason rather
 # than parsed for many minutes. About 400 pages; override with AFTERSHOCK_MAX_CHARS.
 MAX_CHARS = int(os.environ.get("AFTERSHOCK_MAX_CHARS", "2000000"))
@@ -99,9 +101,13 @@ def run(
     Resumable: each batch of articles and its events is one transaction, and ids are
     stable, so a run killed at any point (even SIGKILL) and started again codes only
     what is missing and ends with exactly the events of an uninterrupted run.
+
+    Shares the file: the store is open only while a batch is checked against it and
+    while it is written (``Store.release`` between), never while coding, so
+    ``aftershock serve`` can read it meanwhile (docs/reliability.md).
     """
     summary = RunSummary()
-    with Store(db) as store:
+    with Store(db, wait=WRITE_WAIT) as store:
         articles = _articles(iter_inputs(inputs, stdin=stdin), summary)
         while True:
             batch = list(islice(articles, batch_size))
@@ -121,6 +127,7 @@ def run(
             if not fresh:
                 continue
             check = store.skip_near_duplicates(fresh)  # copies: recorded as sources, not coded
+            store.release()  # coding takes long: let readers in
             summary.duplicates += len(check.duplicates)
             if progress and check.duplicates:
                 progress(len(check.duplicates))

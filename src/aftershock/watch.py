@@ -24,8 +24,8 @@ malformed feed, a page without article text is a ``Problem`` in that cycle's sum
 its code (``E130``-``E134``, ``E101``...). A page that failed for a transient reason (timeout,
 5xx, 429) stays pending and is tried again next cycle, up to ``give_up_after`` cycles.
 
-State lives in the store, in two tables this module creates if missing (``CREATE TABLE IF
-NOT EXISTS``; they are not yet part of the store's migrations):
+State lives in the store, in two tables of store migration ``0004_watch``
+(``aftershock.store._schema``):
 
 * ``watch_sources(url, kind, etag, last_modified, last_status, last_checked, last_changed)``
 * ``watch_entries(url, article_id, feed, source, entry_id, title, date, status, code, reason,
@@ -35,16 +35,18 @@ NOT EXISTS``; they are not yet part of the store's migrations):
 DuckDB lets one process at a time open a file for writing, so the watch opens the store
 only for the moments it reads or writes state and results (never while fetching or coding)
 and closes it in between: ``aftershock events`` or the web app can read it meanwhile. If
-another process holds it when the watch needs it, the watch waits (about a minute at most).
+another process holds it when the watch needs it, the watch waits (``WRITE_WAIT`` seconds
+at most; docs/reliability.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -56,7 +58,7 @@ import duckdb
 import httpx
 
 from aftershock.coder import Coder
-from aftershock.errors import E_HTTP, ConfigError, StoreError
+from aftershock.errors import E_HTTP, ConfigError
 from aftershock.ingest._http import USER_AGENT, Fetcher, FetchResult, host_of
 from aftershock.ingest._text import make_problem
 from aftershock.ingest.feeds import (
@@ -67,41 +69,14 @@ from aftershock.ingest.feeds import (
     parse_feed,
     read_sources,
 )
-from aftershock.jobs import store_batch
+from aftershock.jobs import WRITE_WAIT, store_batch
 from aftershock.records import Article, Problem, RunSummary
 from aftershock.store import Store
 
-__all__ = ["STATE_TABLES", "USER_AGENT", "WatchCycle", "ensure_state_tables", "watch"]
+__all__ = ["USER_AGENT", "WatchCycle", "watch"]
 
 DEFAULT_DB = "aftershock.duckdb"
 MAX_HOST_THREADS = 8
-
-STATE_TABLES = (
-    """CREATE TABLE IF NOT EXISTS watch_sources (
-    url VARCHAR PRIMARY KEY,
-    kind VARCHAR,
-    etag VARCHAR,
-    last_modified VARCHAR,
-    last_status INTEGER,
-    last_checked TIMESTAMP,
-    last_changed TIMESTAMP
-)""",
-    """CREATE TABLE IF NOT EXISTS watch_entries (
-    url VARCHAR PRIMARY KEY,
-    article_id VARCHAR NOT NULL,
-    feed VARCHAR,
-    source VARCHAR,
-    entry_id VARCHAR,
-    title VARCHAR,
-    date DATE,
-    status VARCHAR NOT NULL,
-    code VARCHAR,
-    reason VARCHAR,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    first_seen TIMESTAMP NOT NULL,
-    last_tried TIMESTAMP
-)""",
-)
 
 
 @dataclass(slots=True)
@@ -121,12 +96,6 @@ class WatchCycle:
     requests: int = 0  # HTTP requests sent, retries included
     retries: int = 0
     summary: RunSummary = field(default_factory=RunSummary)
-
-
-def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the watch state tables in a store's connection if they are missing."""
-    for ddl in STATE_TABLES:
-        con.execute(ddl)
 
 
 def watch(
@@ -232,18 +201,24 @@ def _fetch_problem(res: FetchResult) -> Problem:
     return make_problem(res.url, code, res.reason, kind=kind)
 
 
-def _open_store(db: str | Path, stop: threading.Event, tries: int = 8) -> Store:
-    """Open the store for writing; while another process holds its lock (a reader, a
-    ``run``), wait and try again: 0.5 s, 1 s, 2 s ... (about a minute in all)."""
-    for attempt in range(tries):
-        try:
-            return Store(db)
-        except StoreError as exc:
-            if "lock" not in str(exc).lower() or attempt == tries - 1:
-                raise
-            if stop.wait(min(10.0, 0.5 * 2**attempt)):
-                raise
-    raise AssertionError("unreachable")
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Many small state updates as one commit: one WAL sync instead of one per row, so the
+    store's lock is held for less time."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _open_store(db: str | Path, stop: threading.Event) -> Store:
+    """Open the store for writing, waiting while another process holds its lock (a
+    dashboard request, a ``run``): at most ``WRITE_WAIT`` seconds, less once stopped."""
+    return Store(db, wait=0.0 if stop.is_set() else WRITE_WAIT)
 
 
 class _Cycle:
@@ -274,12 +249,11 @@ class _Cycle:
         start = time.monotonic()
         requests0, retries0 = self.fetcher.requests, self.fetcher.retried
         with _open_store(self.db, self.stop) as store:
-            ensure_state_tables(store.connection)
             states = self._validators(store.connection)
         jobs = [(u, *states.get(u, (None, None))) for u in self.urls]
         polled = _fetch_many(self.fetcher, jobs, self.stop)
         discovered, prefetched, seen_sources = self._read_sources(polled)
-        with _open_store(self.db, self.stop) as store:
+        with _open_store(self.db, self.stop) as store, _transaction(store.connection):
             con = store.connection
             for url, kind, res in seen_sources:
                 self._save_source(con, url, kind, res)
@@ -288,9 +262,11 @@ class _Cycle:
         articles, failed = self._fetch_pages(todo, prefetched)
         if articles or failed:
             with _open_store(self.db, self.stop) as store:
-                for entry, problem, transient in failed:
-                    status = "pending" if transient else problem.kind
-                    self._mark(store.connection, entry, status, problem, tried=True)
+                with _transaction(store.connection):
+                    for entry, problem, transient in failed:
+                        status = "pending" if transient else problem.kind
+                        self._mark(store.connection, entry, status, problem, tried=True)
+                store.release()  # hashing the articles needs no lock; reopened after
                 articles = self._skip_copies(store, articles)
         coded = self._code(articles)
         if coded:
@@ -449,9 +425,10 @@ class _Cycle:
         check = store.skip_near_duplicates([a for _, a in items])
         copies = {d.article.id for d in check.duplicates}
         self.out.summary.duplicates += len(copies)
-        for entry, article in items:
-            if article.id in copies:
-                self._mark(store.connection, entry, "duplicate", tried=True)
+        with _transaction(store.connection):
+            for entry, article in items:
+                if article.id in copies:
+                    self._mark(store.connection, entry, "duplicate", tried=True)
         return [(e, a) for e, a in items if a.id not in copies]
 
     @staticmethod
@@ -480,15 +457,15 @@ class _Cycle:
         """The batch step of ``aftershock.jobs.run``: one ``Store.write`` per batch, then
         ``Store.cluster`` on what it wrote."""
         summary = self.out.summary
-        con = store.connection
         it = iter(coded)
         while batch := list(islice(it, self.batch_size)):
             ok: list[tuple[FeedEntry, Article]] = []
+            bad: list[tuple[FeedEntry, Problem]] = []
             events: list[dict[str, Any]] = []
             for entry, article, result in batch:
                 if isinstance(result, Problem):
                     summary.problems.append(result)
-                    self._mark(con, entry, result.kind, result, tried=True)
+                    bad.append((entry, result))
                     continue
                 ok.append((entry, article))
                 events.extend(result)
@@ -496,8 +473,14 @@ class _Cycle:
                 summary.events += len(result)
             res = store_batch(store, [a for _, a in ok], events, summary)
             summary.already_stored += res.existing_articles
-            for entry, _ in ok:
-                self._mark(con, entry, "stored", tried=True)
+            # Killed before this commit, the entries stay pending: the next cycle finds
+            # their articles stored and marks them so.
+            with _transaction(store.connection):
+                for entry, problem in bad:
+                    self._mark(store.connection, entry, problem.kind, problem, tried=True)
+                for entry, _ in ok:
+                    self._mark(store.connection, entry, "stored", tried=True)
+            store.release()  # between batches, let readers in (reopened on next use)
         store.cluster_pending()  # events a stopped watch stored but did not cluster
 
     def _mark(

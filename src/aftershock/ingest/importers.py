@@ -59,6 +59,7 @@ _REQUIRED = {
     "csv": ("date", "stream"),
 }
 _GDELT_FIELDS = 61
+_MAX_COUNT = 2**31 - 1  # counts are stored as INTEGER
 
 
 class RowError(ValueError):
@@ -139,6 +140,8 @@ def _int(value: str, what: str, *, allow_empty: bool = True) -> int | None:
         raise RowError(E_IMPORT_VALUE, f"{what} {value!r} is not a number") from None
     if not number.is_integer() or number < 0:
         raise RowError(E_IMPORT_VALUE, f"{what} {value!r} is not a count")
+    if number > _MAX_COUNT:  # would overflow the store's INTEGER column, failing the batch
+        raise RowError(E_IMPORT_VALUE, f"{what} {value!r} is too large a count")
     return int(number)
 
 
@@ -168,7 +171,7 @@ def _iso3_by_numeric(code: str) -> str | None:
 
     try:
         found = pycountry.countries.get(numeric=f"{int(float(code)):03d}")
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, OverflowError):  # "inf", "1e400": no country
         return None
     return found.alpha_3 if found else None
 
@@ -604,6 +607,20 @@ def detect_format(path: str | Path) -> str:
 Item = tuple[Article, dict[str, Any]] | Problem
 
 
+def _csv_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, Any]]:
+    """``(line, row)`` per record; a record the csv module cannot read (a field over its
+    size limit) is ``(line, RowError)`` and reading goes on with the next line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, RowError(E_IMPORT_FIELDS, f"unreadable CSV record: {exc}")
+            continue
+        yield reader.line_num, row
+
+
 def read_event_file(path: str | Path, fmt: str = "auto") -> Iterator[Item]:
     """(article, event) per good row, a Problem per bad row or bad file; never raises for
     bad data. ``fmt`` is one of ``FORMATS`` or ``auto``."""
@@ -635,17 +652,23 @@ def read_event_file(path: str | Path, fmt: str = "auto") -> Iterator[Item]:
         )
     else:
         reader = csv.DictReader(io.StringIO(raw, newline=""))
-        header = [h.strip() for h in reader.fieldnames or []]
+        try:
+            header = [h.strip() for h in reader.fieldnames or []]
+        except csv.Error as exc:  # e.g. a header field over the csv module's size limit
+            yield _problem(name, E_IMPORT_COLUMNS, f"unreadable header: {exc}")
+            return
         reader.fieldnames = header
         missing = [c for c in _REQUIRED[fmt] if c not in header]
         if missing:
             yield _problem(name, E_IMPORT_COLUMNS, f"{fmt} needs {', '.join(missing)}")
             return
-        rows = ((reader.line_num, row) for row in reader)
+        rows = _csv_rows(reader)
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         origin = f"{name}:{line}"
         try:
+            if isinstance(row, RowError):
+                raise row
             if fmt == "gdelt":
                 fields = [f.rstrip("\r\n") for f in row]
                 if len(fields) != _GDELT_FIELDS:

@@ -1,7 +1,11 @@
 """The DuckDB store: one file, one write path (``Store.write``), parameterised reads.
 
-DuckDB lets one process write a file at a time; readers elsewhere should open it with
-``read_only=True``. Event records are stored twice on purpose: as flat, indexed columns for
+DuckDB lets one process open a file for writing, and then no other process may open it at
+all (not even read-only); several processes may read it at once. So long jobs hold the
+file only for short moments: ``Store.release()`` closes the connection (a writer's close
+checkpoints, so the file is whole), the next use reopens it, and ``wait=`` makes an open
+retry with backoff while another process holds the lock (``StoreBusy`` if it never frees).
+See docs/reliability.md. Event records are stored twice on purpose: as flat, indexed columns for
 filtering and analytics, and as the full JSON record, which is what reads return (so extra
 keys such as ``mentions`` survive the round trip).
 """
@@ -10,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,7 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from aftershock.cluster._dedupe import DuplicateCheck, Signature
-from aftershock.errors import StoreError
+from aftershock.errors import StoreBusy, StoreError
 from aftershock.records import Article
 from aftershock.store import _cluster_reads, _clusters
 from aftershock.store._clusters import ClusterResult
@@ -130,6 +136,17 @@ def _to_date(value: date | str | None, name: str) -> date | None:
         raise ValueError(f"{name} must be a date or YYYY-MM-DD, not {value!r}") from exc
 
 
+def writer_waiting_path(path: str | Path) -> Path:
+    """The file a writer touches while it waits for the store's lock (see ``Store``)."""
+    return Path(f"{path}.writer-waiting")
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    # DuckDB: 'Could not set lock on file "...": Conflicting lock is held in ...'
+    msg = str(exc).lower()
+    return "could not set lock" in msg or "conflicting lock" in msg
+
+
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
@@ -155,33 +172,73 @@ class Store:
     file and fails if it needs migrating.
     """
 
-    def __init__(self, path: str | Path = "aftershock.duckdb", *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path = "aftershock.duckdb",
+        *,
+        read_only: bool = False,
+        wait: float = 0.0,
+    ) -> None:
         self.path = path if str(path) == ":memory:" else Path(path)
         self.read_only = read_only
+        self.wait = wait  # seconds an open may wait for another process's lock
         # Signatures computed by skip_near_duplicates, reused by write: id -> (text, sig).
         self._signatures: dict[str, tuple[str, Signature]] = {}
         self._last_write_at: datetime | None = None  # lets cluster() bound its lookups
-        try:
-            self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(
-                str(self.path), read_only=read_only
-            )
-        except duckdb.Error as exc:
-            hint = ""
-            if "lock" in str(exc).lower():
-                hint = " (another process has it open for writing; readers use read_only=True)"
-            raise StoreError(f"cannot open store {self.path}: {exc}{hint}") from exc
+        self._closed = False
+        self._con: duckdb.DuckDBPyConnection | None = self._connect()
         try:
             migrate(self._con, read_only=read_only)
         except BaseException:
             self.close()
             raise
 
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file; while another process holds its lock, retry for ``self.wait``
+        seconds (25 ms, doubling, at most 1 s apart). A writer that has to wait says so
+        in ``writer_waiting_path(path)`` (touched at each try): the dashboard then closes
+        its shared read-only connection and lets it in."""
+        deadline = time.monotonic() + self.wait
+        pause = 0.025
+        memory = str(self.path) == ":memory:"
+        marker = None if self.read_only or memory else writer_waiting_path(self.path)
+        try:
+            while True:
+                try:
+                    return duckdb.connect(str(self.path), read_only=self.read_only)
+                except duckdb.Error as exc:
+                    locked = _is_lock_error(exc)
+                    if locked and time.monotonic() + pause <= deadline:
+                        if marker is not None:
+                            with contextlib.suppress(OSError):
+                                marker.write_text(str(os.getpid()))
+                        time.sleep(pause)
+                        pause = min(1.0, pause * 2)
+                        continue
+                    if locked:
+                        raise StoreBusy(
+                            f"cannot open store {self.path}: another process holds it"
+                            f" (waited {self.wait:g}s): {exc}"
+                        ) from exc
+                    raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        finally:
+            if marker is not None:
+                with contextlib.suppress(OSError):
+                    marker.unlink(missing_ok=True)
+
     # -- lifecycle ---------------------------------------------------------------------
 
-    def close(self) -> None:
+    def release(self) -> None:
+        """Close the connection so other processes can open the file; the next use of the
+        store reopens it (waiting up to ``wait`` seconds for the lock). Jobs call this
+        between batches, so a dashboard can read while they run."""
         if self._con is not None:
             self._con.close()
             self._con = None
+
+    def close(self) -> None:
+        self._closed = True
+        self.release()
 
     def __enter__(self) -> Store:
         return self
@@ -196,7 +253,7 @@ class Store:
 
     def __repr__(self) -> str:
         mode = "read_only" if self.read_only else "read-write"
-        state = "closed" if self._con is None else mode
+        state = "closed" if self._closed else mode
         return f"Store({str(self.path)!r}, {state})"
 
     @property
@@ -206,8 +263,10 @@ class Store:
         Write only through ``write()``: it keeps articles, events, actors and locations
         consistent in one transaction.
         """
-        if self._con is None:
+        if self._closed:
             raise StoreError("store is closed")
+        if self._con is None:  # released: reopen (already migrated)
+            self._con = self._connect()
         return self._con
 
     # -- the write path ------------------------------------------------------------------
@@ -225,7 +284,6 @@ class Store:
         MinHash signature to the near-duplicate index. On any failure nothing is written and
         ``StoreError`` names the step that failed.
         """
-        con = self.connection
         if self.read_only:
             raise StoreError("store is open read_only: cannot write")
         articles = dedupe(articles, "id")
@@ -240,6 +298,7 @@ class Store:
         sigs.update(_clusters.signatures([a for a in articles if a.id not in sigs]))
         params = {"now": datetime.now(UTC).replace(tzinfo=None)}
         step = "begin"
+        con = self.connection  # (re)opened only now: the work above needs no file lock
         # Finish any result a caller left half-read on .connection; it would block register().
         con.complete()
         con.register("_staged_articles", staged_articles)
@@ -386,11 +445,11 @@ class Store:
         >>> check = store.skip_near_duplicates(batch)                 # doctest: +SKIP
         >>> events = coder.code_many(check.unique)
         """
-        con = self.connection
         if self.read_only:
             raise StoreError("store is open read_only: cannot record duplicates")
         articles = dedupe(articles, "id")
         sigs = _clusters.signatures(articles)
+        con = self.connection  # (re)opened only now: hashing needs no file lock
         con.complete()
         check = _clusters.check_duplicates(con, articles, sigs)
         for a in check.unique:

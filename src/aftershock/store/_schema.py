@@ -242,10 +242,42 @@ CREATE TABLE forecasts (
 );
 """
 
+# State of `aftershock watch` (watch.py): each source's last answer (its validators for
+# conditional GET) and each discovered entry with its status: pending, stored, duplicate,
+# skipped or rejected (code and reason kept). Watch versions before this migration created
+# the same tables ad hoc, hence IF NOT EXISTS: such stores keep their rows.
+_WATCH = """
+CREATE TABLE IF NOT EXISTS watch_sources (
+    url           VARCHAR PRIMARY KEY,
+    kind          VARCHAR,
+    etag          VARCHAR,
+    last_modified VARCHAR,
+    last_status   INTEGER,
+    last_checked  TIMESTAMP,
+    last_changed  TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS watch_entries (
+    url        VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
+    feed       VARCHAR,
+    source     VARCHAR,
+    entry_id   VARCHAR,
+    title      VARCHAR,
+    date       DATE,
+    status     VARCHAR NOT NULL,
+    code       VARCHAR,
+    reason     VARCHAR,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    first_seen TIMESTAMP NOT NULL,
+    last_tried TIMESTAMP
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _INITIAL),
     Migration("0002_clusters", _clusters),
     Migration("0003_analytics", _ANALYTICS),
+    Migration("0004_watch", _WATCH),
 )
 
 

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 __all__ = ["create_app", "is_loopback", "serve"]
 
 
-def create_app(db: Any, *, token: str | None = None, check_host: bool = True) -> FastAPI:
+def create_app(
+    db: Any, *, token: str | None = None, check_host: bool = True, read_wait: float = 5.0
+) -> FastAPI:
     """The dashboard app over the store at ``db``; see ``aftershock.web._app.create_app``."""
     # Imported here so that `import aftershock.web` (and the CLI) does not load FastAPI.
     from aftershock.web._app import create_app as _create_app
 
-    return _create_app(db, token=token, check_host=check_host)
+    return _create_app(db, token=token, check_host=check_host, read_wait=read_wait)

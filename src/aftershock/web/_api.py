@@ -1,8 +1,10 @@
 """The JSON API (``/api/...``): every dashboard page is drawn from these endpoints.
 
 Stability: fields are only added, never renamed or removed, without a new ``/api/v2``.
-All endpoints are read-only GETs over the store's read-only connection; page sizes are
-bounded (``limit`` at most ``MAX_LIMIT``); every filter value is a bound parameter.
+All endpoints are read-only GETs over a shared read-only connection that gives way to
+writers (``_reader``; 503 with ``Retry-After`` while one holds the file too long); page
+sizes are bounded (``limit`` at most ``MAX_LIMIT``); every filter value is a bound
+parameter.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Annotated, Any, Literal
 import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
+from aftershock.errors import StoreBusy, StoreError
+from aftershock.store import Store
 from aftershock.web import _optional, _queries
 from aftershock.web._filters import Filters, parse_list, resolve_actor
 from aftershock.web._models import (
@@ -35,6 +39,7 @@ from aftershock.web._models import (
     Overview,
     Timeline,
 )
+from aftershock.web._reader import RETRY_AFTER
 
 __all__ = ["MAX_LIMIT", "router"]
 
@@ -47,12 +52,35 @@ Con = duckdb.DuckDBPyConnection
 
 
 def cursor(request: Request) -> Iterator[Con]:
-    """A cursor of the store's read-only connection, one per request (thread-safe)."""
-    cur = request.app.state.store.connection.cursor()
+    """A cursor of the shared read-only store (``_reader``; 503 when a writer keeps it),
+    or of the caller's open ``Store``; ``request.state.clusters`` reads clusters."""
+    source = request.app.state.store
+    if isinstance(source, Store):  # given an open store: share it, a cursor per request
+        request.state.clusters = request.app.state.clusters
+        cur = source.connection.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+        return
+    request.state.version = source.version()
     try:
-        yield cur
-    finally:
-        cur.close()
+        with source.reading() as store:
+            request.state.clusters = _optional.StoreClusters(store, source.cluster_lock)
+            cur = store.connection.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+    except StoreBusy:
+        raise HTTPException(
+            503,
+            "the store is busy: a writer (aftershock run or watch) holds it;"
+            f" retry in {RETRY_AFTER} s",
+            headers={"Retry-After": str(RETRY_AFTER)},
+        ) from None
+    except StoreError as exc:  # gone, or migrated by a newer version since the start
+        raise HTTPException(503, f"the store cannot be read: {exc}") from None
 
 
 Cursor = Annotated[Con, Depends(cursor)]
@@ -152,10 +180,15 @@ IntervalQ = Annotated[
 def _cached(request: Request, key: str, compute: Callable[[], Any]) -> Any:
     """Per-server cache for whole-store (unfiltered) aggregates: a few keys, bounded.
 
-    Valid because the server holds the store open read-only: DuckDB lets no process write
-    the file meanwhile, so the data cannot change under a running server.
+    Emptied whenever the store's file changes (a writer committed): the request's
+    ``version`` was read before its connection was opened, so nothing cached is newer
+    than its version says.
     """
     cache: dict[str, Any] = request.app.state.cache
+    version = getattr(request.state, "version", None)
+    if version != request.app.state.cache_version:
+        cache.clear()
+        request.app.state.cache_version = version
     if key not in cache:
         if len(cache) >= 64:
             cache.pop(next(iter(cache)))
@@ -240,7 +273,7 @@ def event(request: Request, con: Cursor, event_id: str) -> Any:
     found = _queries.event_detail(con, event_id)
     if found is None:
         raise HTTPException(404, f"no event {event_id!r}")
-    reads: _optional.StoreClusters = request.app.state.clusters
+    reads: _optional.StoreClusters = request.state.clusters
     if found["event"].get("cluster_id") and reads.has("chain"):
         chain = reads.call("chain", event_id)
         if chain:
@@ -387,7 +420,7 @@ def clusters(
         "min_articles": min_articles,
     }
     return _optional.clusters(
-        con, request.app.state.clusters, limit=limit, offset=offset, filters=filters
+        con, request.state.clusters, limit=limit, offset=offset, filters=filters
     )
 
 
@@ -398,7 +431,7 @@ def clusters(
     responses={404: {"description": "no such cluster"}},
 )
 def cluster(request: Request, con: Cursor, cluster_id: str) -> Any:
-    found = _optional.cluster(con, request.app.state.clusters, cluster_id)
+    found = _optional.cluster(con, request.state.clusters, cluster_id)
     if found is None:
         raise HTTPException(404, f"no cluster {cluster_id!r}")
     return found

@@ -1,6 +1,7 @@
 """The dashboard app: the JSON API, the HTML pages drawn from it, the vendored assets.
 
-Safety defaults (see docs/dashboard.md): the store is opened read-only; a server bound to
+Safety defaults (see docs/dashboard.md): the store is opened read-only, per request, so
+``aftershock run``/``watch`` can write it while the server runs (``_reader``); a server bound to
 loopback answers only requests addressed to a loopback host name (a DNS-rebinding guard);
 with a token, every request needs ``Authorization: Bearer <token>`` or the cookie that
 opening any page with ``?token=<token>`` sets.
@@ -26,6 +27,7 @@ from aftershock import __version__
 from aftershock.store import Store
 from aftershock.web._api import router
 from aftershock.web._optional import StoreClusters
+from aftershock.web._reader import READ_WAIT, StoreReader
 
 __all__ = ["PAGES", "Page", "create_app"]
 
@@ -103,14 +105,19 @@ def create_app(
     *,
     token: str | None = None,
     check_host: bool = True,
+    read_wait: float = READ_WAIT,
 ) -> FastAPI:
-    """The dashboard as an ASGI app over the store at ``db`` (opened read-only).
+    """The dashboard as an ASGI app over the store at ``db``.
+
+    A path is opened read-only for each request (writers may use the file in between;
+    a request waits ``read_wait`` seconds for a writer's batch, else answers 503 with
+    ``Retry-After``). An open ``Store`` is used as it is, for the app's whole life.
 
     ``token``: if set, every request must carry it (bearer header or cookie).
     ``check_host``: answer only requests whose Host is a loopback name (for a server bound
     to loopback; ``serve`` turns it off when binding elsewhere, where the token guards).
     """
-    store = db if isinstance(db, Store) else Store(db, read_only=True)
+    store = db if isinstance(db, Store) else StoreReader(db, wait=read_wait)
     pages = {name: render_page(name) for name in PAGES}
 
     @asynccontextmanager
@@ -130,7 +137,9 @@ def create_app(
     )
     app.state.store = store
     app.state.cache = {}
-    app.state.clusters = StoreClusters(store, threading.Lock())
+    app.state.cache_version = None
+    if isinstance(store, Store):
+        app.state.clusters = StoreClusters(store, threading.Lock())
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
