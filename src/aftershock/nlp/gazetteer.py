@@ -231,6 +231,11 @@ class Gazetteer:
         vals = array("q")
         vals.frombytes(data["vals"])
         self._index: dict[str, int] = dict(zip(data["keys"].split("\0"), vals, strict=True))
+        self._hints: dict[str, tuple[str, ...]] = {}
+        for item in data.get("hints", "").split("\0"):
+            key, _, ccs = item.partition("\1")
+            if key:
+                self._hints[key] = tuple(ccs.split(","))
         self._places: dict[int, Place] = {}
         self._by_gid: dict[int, int] | None = None
         self._countries: dict[str, Place] = {}
@@ -296,6 +301,12 @@ class Gazetteer:
     def capital(self, iso3: str) -> Place | None:
         """The capital city of a country (from GeoNames' country table)."""
         return self._capitals.get(iso3)
+
+    def division_countries(self, name: str) -> tuple[str, ...]:
+        """Countries with a first- or second-level division called ``name`` (ISO 3166-2
+        names, from pycountry): a qualifier such as "(Misiones)" says the place is in one of
+        them even where GeoNames' division names are out of date."""
+        return self._hints.get(norm(name), ())
 
     def candidates(self, name: str) -> list[Candidate]:
         """Every place named exactly ``name`` (or with an alternate name, demonym or short

@@ -43,7 +43,7 @@ import pycountry
 from aftershock.ontology import countries
 
 #: Bump when the cached index layout or the build rules change.
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 
 # Kinds of place ("feature") and the schema's ``precision`` for each.
 _PRECISION = {
@@ -215,6 +215,9 @@ class _Builder:
             k: [] for k in ("name", "cc", "adm", "lat", "lon", "gid", "feat", "pop", "cap")
         }
         self.index: dict[str, list[int]] = {}
+        # division names -> the countries that have a division of that name (pycountry's
+        # ISO 3166-2 names, which have no points: they only say which country a name is in)
+        self.hints: dict[str, set[str]] = {}
 
     def add(
         self,
@@ -274,6 +277,7 @@ class _Builder:
             "keys": "\0".join(keys),
             "vals": vals.tobytes(),
             "multi": multi.tobytes(),
+            "hints": "\0".join(f"{k}\1{','.join(sorted(v))}" for k, v in self.hints.items()),
         }
 
 
@@ -498,6 +502,16 @@ def _build() -> dict[str, Any]:
         for a in c.get("alternatenames", ()):
             if _latin(a) and a.lower() not in _NOT_PLACE_NAMES:
                 b.key(a, i, ALT)
+
+    # ISO 3166-2 division names as country hints: "Misiones" is in Argentina and Paraguay
+    for sub in pycountry.subdivisions:
+        iso3 = iso2to3.get(sub.country_code, "")
+        if not iso3:
+            continue
+        for k in _admin_names(sub.name)[1]:
+            key = norm(k)
+            if key:
+                b.hints.setdefault(key, set()).add(iso3)
 
     # curated sites, regions and seas
     for row in csv.DictReader(_ontology_text("sites.tsv").splitlines(), delimiter="\t"):

@@ -101,6 +101,10 @@ class PlaceResolver:
                 seen[key] = self.gazetteer.margin(key)
             place, margin = seen[key]
             if place is None:
+                # a division GeoNames spells otherwise still names its country
+                hint = self.gazetteer.division_countries(key)
+                if len(hint) == 1 and ent.label_ != "NORP":
+                    ctx.countries[hint[0]] = ctx.countries.get(hint[0], 0.0) + 0.5
                 continue
             if place.feature == "country":
                 ctx.add(place, 1.0)
@@ -274,7 +278,7 @@ class PlaceResolver:
         around it say it is a place, as in "the town of Goma")."""
         doc = tok.doc
         lemma = tok.lemma_.lower()
-        if tok.pos_ == "PROPN":
+        if tok.pos_ == "PROPN" or lemma in _PLACE_NOUNS:  # "Ghotki city (Ghotki, Sindh)"
             q = self.qualified(tok, ctx)
             if q is not None:
                 return q

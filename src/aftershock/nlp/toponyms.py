@@ -151,20 +151,36 @@ def resolve_qualified(
 ) -> Place | None:
     """The place called ``name`` that lies in the qualifiers (innermost first), else the
     most specific qualifier that lies in the rest; None when no qualifier is a known place
-    (then the caller resolves ``name`` on its own)."""
+    (then the caller resolves ``name`` on its own).
+
+    A qualifier counts fully when a place of that name contains the candidate, half when
+    only an ISO 3166-2 division of that name is in the candidate's country."""
     quals = [q for q in quals if q.strip()][:4]
-    qc = [_cands(gaz, q)[0] for q in quals]
-    qc = [[p for p in ps if p.feature not in ("continent", "water")] for ps in qc]
-    if not any(qc):
+    qc: list[list[Place]] = []
+    hints: list[set[str]] = []
+    for q in quals:
+        ps = [p for p in _cands(gaz, q)[0] if p.feature not in ("continent", "water")]
+        qc.append(ps)
+        hs = set(gaz.division_countries(q)) | set(gaz.division_countries(split_kind(q)[0]))
+        hints.append(hs | {p.country for p in ps if p.feature == "country" and p.country})
+    if not any(qc) and not any(hints):
         return None
+
+    def support(p: Place, start: int) -> float:
+        hits = 0.0
+        for qs, hs in zip(qc[start:], hints[start:], strict=True):
+            if any(_inside(p, q) for q in qs if q != p):
+                hits += 1.0
+            elif p.country in hs:
+                hits += 0.5
+        return hits
+
     cands, want = _cands(gaz, name)
-    best: tuple[int, float, Place] | None = None
+    best: tuple[float, float, Place] | None = None
     for p in cands:
         if p.feature in _ROUGH and p.feature != "country":
             continue
-        hits = sum(
-            1 for qs in qc if any(_inside(p, q) for q in qs if q.geonameid is None or q != p)
-        )
+        hits = support(p, 0)
         if hits == 0:
             continue
         rank = (hits, (want is not None and p.feature == want) + p.population / 1e9)
@@ -172,23 +188,21 @@ def resolve_qualified(
             best = (*rank, p)
     if best is not None:
         return best[2]
-    if cands:
-        return None  # a known name our divisions do not place: let the name decide
-    # the name is unknown here: its innermost qualifier that lies in the outer ones
+    # the name is unknown here (or only elsewhere): its innermost qualifier that lies in
+    # the outer ones stands in for it
     for k, qs in enumerate(qc):
         if not qs:
             continue
-        outer = [o for o in qc[k + 1 :] if o]
-        scored = []
-        for q in qs:
-            hits = sum(1 for os in outer if any(_inside(q, o) for o in os if o != q))
-            fine = {"city": 3, "site": 3, "admin2": 2, "admin1": 1}.get(q.feature, 0)
-            scored.append((hits, fine, q.population, q))
-        scored.sort(key=lambda t: t[:3], reverse=True)
-        top = scored[0]
-        if outer and top[0] == 0 and len(qs) > 1:
-            continue  # an ambiguous qualifier the outer ones do not settle
-        return top[3]
+        has_outer = any(qc[k + 1 :]) or any(hints[k + 1 :])
+        fine = {"city": 3, "site": 3, "admin2": 2, "admin1": 1}
+        scored = sorted(
+            ((support(q, k + 1), fine.get(q.feature, 0), q.population, q) for q in qs),
+            key=lambda t: t[:3],
+            reverse=True,
+        )
+        if has_outer and scored[0][0] == 0:
+            continue  # the outer qualifiers place it elsewhere, or do not settle it
+        return scored[0][3]
     return None
 
 
