@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from aftershock.nlp.gazetteer import Gazetteer, Place, PlaceContext, haversine_km
-from aftershock.nlp.gazindex import DEMONYM
+from aftershock.nlp.gazindex import ALT, DEMONYM
 
 __all__ = ["KIND_AFTER", "Toponym", "qualifiers", "resolve_qualified", "scan", "split_kind"]
 
@@ -160,8 +160,10 @@ def resolve_qualified(
     hints: list[set[str]] = []
     for q in quals:
         ps = [p for p in _cands(gaz, q)[0] if p.feature not in ("continent", "water")]
-        qc.append(ps)
         hs = set(gaz.division_countries(q)) | set(gaz.division_countries(split_kind(q)[0]))
+        if hs:  # a division name: not a same-named town abroad ("Nandi", "Bay")
+            ps = [p for p in ps if p.country in hs or p.feature == "country"]
+        qc.append(ps)
         hints.append(hs | {p.country for p in ps if p.feature == "country" and p.country})
     if not any(qc) and not any(hints):
         return None
@@ -183,7 +185,8 @@ def resolve_qualified(
         hits = support(p, 0)
         if hits == 0:
             continue
-        rank = (hits, (want is not None and p.feature == want) + p.population / 1e9)
+        fine = {"city": 0.2, "site": 0.2, "admin2": 0.1}.get(p.feature, 0.0)
+        rank = (hits, (want is not None and p.feature == want) + fine + p.population / 1e11)
         if best is None or rank > best[:2]:
             best = (*rank, p)
     if best is not None:
@@ -233,8 +236,7 @@ def _runs(sent: Span) -> list[tuple[int, int]]:
                 (t.text == "-" or t.lower_ in _CONNECTORS)
                 and j + 1 < end
                 and _namey(doc[j + 1])
-                and (t.text != "-" or not doc[j - 1].whitespace_)
-            ):
+            ):  # "Oaxaca de Juarez", "Mrauk-U", "Los Angeles - Central" (a city's district)
                 j += 2
             else:
                 break
@@ -283,19 +285,23 @@ def scan(
             hit = None
             for j in range(min(b, i + _MAX_WORDS), i, -1):
                 text = doc[i:j].text
+                if not _namey(doc[j - 1]):
+                    continue  # a name ends on a name word, not on "-" or "de"
                 if len(text) >= 3 and gaz.candidates(text):
                     hit = j
                     break
             if hit is None:
                 i += 1
                 continue
-            top = _score_name(gaz, sent, i, hit, b, ctx, used)
+            # "Los Angeles - Central": a city and its district; the city stands for both
+            tail = b if hit < b and doc[hit].text == "-" else hit
+            top = _score_name(gaz, sent, i, hit, b, ctx, used, tail)
             if top is not None:
                 any_hit = True
                 found.append(top)
                 if top.quals:
                     skip = max(skip, top.after)
-            i = hit
+            i = tail
         if not any_hit:
             # a name the gazetteer lacks, written with its divisions: "Opira I village
             # (Oicha, Beni, Nord-Kivu)" -> the innermost division that resolves
@@ -315,6 +321,7 @@ def _score_name(
     run_end: int,
     ctx: PlaceContext | None,
     used: set[int] | frozenset[int],
+    tail: int,
 ) -> Toponym | None:
     doc = sent.doc
     if any(k in used for k in range(i, j)):
@@ -336,8 +343,8 @@ def _score_name(
     elif pw in _WEAK_PREPS:
         score += 1.0
     want = None
-    k = j
-    kind = kind_at(sent, k) if j == run_end else None
+    k = tail
+    kind = kind_at(sent, k) if tail == run_end else None
     if kind is not None:
         want, k = kind
         score += 2.0
@@ -354,6 +361,10 @@ def _score_name(
     if place is None:
         return None
     label = doc[i].ent_type_
+    if not quals and label not in ("GPE", "LOC", "FAC"):
+        # an alternate name only ("Black" for Blacksburg): weak evidence on its own
+        main = any(c.how != ALT for c in gaz.candidates(name) if c.place == place)
+        score -= 0.0 if main else 1.5
     if label in ("GPE", "LOC", "FAC"):
         score += 1.0
     elif label in ("PERSON", "ORG") and not quals:
