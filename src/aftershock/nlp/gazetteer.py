@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aftershock.nlp.gazindex import (
+    _COMPASS,
     _FEAT_NAME,
     _KIND_PREFIX,
     _KIND_SUFFIX,
@@ -112,6 +113,8 @@ class PlaceContext:
             self.points.append((place.lat, place.lon, place.geonameid or -1))
 
 
+# A name inside a longer unknown one ("Dubai World Cup") must be a town at least this big.
+_PART_MIN_POP = 50_000
 _LOCAL = frozenset({"city", "site", "admin1", "admin2"})
 # score weights: tuned on general priors, not on single examples
 _W_ALT = 1.5
@@ -372,6 +375,25 @@ class Gazetteer:
             if town is not None and town.place.population >= 10_000:
                 return town.place
         return best.place
+
+    def resolve_part(self, name: str, context: PlaceContext | None = None) -> Place | None:
+        """The longest run of words inside ``name`` that names a well-known place: a
+        country, continent or first-level division (or their demonyms), or a town of
+        50,000 people or more; the first such run when two are as long."""
+        words = name.split()
+        for size in range(len(words) - 1, 0, -1):
+            for start in range(len(words) - size + 1):
+                part = " ".join(words[start : start + size])
+                if len(part) < 3 or not part[0].isupper() or norm(part) in _COMPASS:
+                    continue
+                p = self.resolve(part, context)
+                if p is None:
+                    continue
+                if p.feature in ("country", "continent", "admin1") or (
+                    p.feature == "city" and p.population >= _PART_MIN_POP
+                ):
+                    return p
+        return None
 
     def lookup(self, name: str, context: frozenset[str] | set[str] = frozenset()) -> Place | None:
         """``resolve`` with only the countries the article mentions as context."""

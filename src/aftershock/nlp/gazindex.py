@@ -184,6 +184,15 @@ _KIND_SUFFIX = re.compile(r"^(.+?)\s+(" + "|".join(_KIND_WORDS) + r")$")
 _KIND_PREFIX = re.compile(r"^(" + "|".join(_KIND_WORDS) + r") of\s+(.+)$")
 
 
+# Division names that are only a direction once their kind word is cut off.
+_COMPASS = frozenset(
+    {
+        "north", "south", "east", "west", "central", "centre", "center", "northern",
+        "southern", "eastern", "western", "north east", "north west", "south east",
+        "south west", "northeast", "northwest", "southeast", "southwest", "upper", "lower",
+        "middle", "far north",
+    }
+)  # fmt: skip
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
@@ -284,7 +293,11 @@ class _Builder:
 def _latin(name: str) -> bool:
     """An alternate name worth indexing: Latin script, capitalised, 3+ letters, not a code
     (airport codes such as "ADF" would turn acronyms of armed groups into towns)."""
-    if len(name) < 3 or not name[0].isupper() or (len(name) <= 4 and name.isupper()):
+    if (
+        len(name) < 3
+        or not name[0].isupper()
+        or (len(name) <= 4 and name.isalpha() and name.isupper())
+    ):
         return False
     return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
 
@@ -444,7 +457,10 @@ def _build() -> dict[str, Any]:
         i = b.add(shown, iso3, shown, lat, lon, gid, "admin1", pops[a1])
         admin_name[a1] = shown
         for k in keys:
-            b.key(k, i, NAME if k in (raw, shown) else SHORT)
+            if k in (raw, shown):
+                b.key(k, i, NAME)
+            elif norm(k) not in _COMPASS:  # "West Region" is not every "West"
+                b.key(k, i, SHORT)
 
     # capitals: the most populous place in the country that bears the capital's name
     capital_key = {c["iso"]: norm(c["capital"]) for c in gc_countries.values() if c["capital"]}
@@ -472,7 +488,10 @@ def _build() -> dict[str, Any]:
         pop = sum(pop_at.get((cc2, f"{la:.3f}", f"{lo:.3f}"), 0) for la, lo in pts)
         i = b.add(shown, iso2to3.get(cc2, ""), a1shown, lat, lon, 0, "admin2", pop)
         for k in keys:
-            b.key(k, i, NAME if k in (raw, shown) else SHORT)
+            if k in (raw, shown):
+                b.key(k, i, NAME)
+            elif norm(k) not in _COMPASS:  # "West Region" is not every "West"
+                b.key(k, i, SHORT)
 
     # news abbreviations of US states and Canadian provinces: "Calif.", "N.J.", "B.C."
     cols = b.cols

@@ -122,7 +122,12 @@ class PlaceResolver:
         return ctx.dateline
 
     def resolve(self, text: str, ctx: PlaceContext | None = None) -> Place | None:
-        return self.gazetteer.resolve(text, ctx)
+        """A toponym's place; a name the gazetteer lacks that contains a well-known place
+        ("Colorado State University", "Bank of Japan", "Dubai World Cup") is that place."""
+        p = self.gazetteer.resolve(text, ctx)
+        if p is not None:
+            return p
+        return self.gazetteer.resolve_part(text, ctx)
 
     # -- events ---------------------------------------------------------------------
     def event_place(

@@ -233,9 +233,7 @@ def _runs(sent: Span) -> list[tuple[int, int]]:
             if _namey(t):
                 j += 1
             elif (
-                (t.text == "-" or t.lower_ in _CONNECTORS)
-                and j + 1 < end
-                and _namey(doc[j + 1])
+                (t.text == "-" or t.lower_ in _CONNECTORS) and j + 1 < end and _namey(doc[j + 1])
             ):  # "Oaxaca de Juarez", "Mrauk-U", "Los Angeles - Central" (a city's district)
                 j += 2
             else:
