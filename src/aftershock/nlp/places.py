@@ -74,6 +74,7 @@ _NOT_PLACE_LABELS = frozenset(
 )
 # Places too coarse to be where an event happened when a finer one is named.
 _ROUGH = frozenset({"country", "continent", "region", "water"})
+_POINTS = frozenset({"city", "site"})
 # Evidence a scanned name needs (a place preposition, a kind word or qualifiers).
 _MIN_CUE = 1.5
 # Margin above which a context-free resolution is trusted to build context.
@@ -148,6 +149,12 @@ class PlaceResolver:
         for m in mentions:
             place = self.trigger_place(m.trigger, ctx, nominal=m.nominal, kind=m.trig.kind)
             if place is not None:
+                if place.feature not in _POINTS:
+                    # "in Mazatlan municipality, Sinaloa" parsed as "in Sinaloa": a town of
+                    # the sentence inside the division is the better answer
+                    finer = self.scanned_place(m.sent, ctx, _spans(actors))
+                    if finer is not None and finer.feature in _POINTS and _within(finer, place):
+                        return finer
                 return place
         best = best if best is not None else (mentions[0] if mentions else None)
         if best is None:
@@ -200,12 +207,10 @@ class PlaceResolver:
     ) -> Place | None:
         """A place named elsewhere in the sentence under a place preposition, not one that
         names an actor ("Iraqi officials") or sits in a clause about something else."""
-        used = {
-            i
-            for a in actors
-            if a is not None and hasattr(a, "start")
-            for i in range(a.start, a.end)
-        }
+        used = _spans(actors)
+        scanned = self.scanned_place(sent, ctx, used)
+        if scanned is not None and scanned.feature in _POINTS:
+            return scanned
         for ent in sent.ents:
             if ent.label_ not in _PLACE_LABELS or ent.start in used:
                 continue
@@ -230,8 +235,7 @@ class PlaceResolver:
                 p = self.phrase_place(tok, ctx)
                 if p is not None:
                     return p
-        # names the parse does not put under a preposition: "shelled Severodonetsk, Luhansk"
-        return self.scanned_place(sent, ctx, used)
+        return scanned
 
     def focus_place(self, doc: Doc, ctx: PlaceContext) -> Place | None:
         """The first town or site the article names under a place preposition: where a
@@ -340,3 +344,21 @@ class PlaceResolver:
                 if p is not None and p.feature == "site":
                     return p
         return None
+
+
+def _spans(actors: Sequence[Any]) -> set[int]:
+    """Token indices of the actors' spans (their names are not where the event was)."""
+    return {
+        i for a in actors if a is not None and hasattr(a, "start") for i in range(a.start, a.end)
+    }
+
+
+def _within(p: Place, area: Place) -> bool:
+    """Whether town ``p`` lies in the coarser ``area`` (a country or division)."""
+    if area.country and p.country != area.country:
+        return False
+    if area.feature == "admin1" and p.admin1:
+        return p.admin1 == area.name
+    if area.feature in ("admin1", "admin2"):
+        return haversine_km(p.lat, p.lon, area.lat, area.lon) < 300
+    return area.feature == "country"

@@ -233,6 +233,14 @@ def _runs(sent: Span) -> list[tuple[int, int]]:
             if _namey(t):
                 j += 1
             elif (
+                t.text == "-"
+                and not doc[j - 1].whitespace_
+                and not t.whitespace_
+                and j + 1 < end
+                and doc[j + 1].is_alpha
+            ):  # "Port-au-Prince", "Ti-n-Agadel"
+                j += 2
+            elif (
                 (t.text == "-" or t.lower_ in _CONNECTORS) and j + 1 < end and _namey(doc[j + 1])
             ):  # "Oaxaca de Juarez", "Mrauk-U", "Los Angeles - Central" (a city's district)
                 j += 2
@@ -289,8 +297,7 @@ def scan(
                     hit = j
                     break
             if hit is None:
-                i += 1
-                continue
+                break  # a name starts its run: "Juarez" inside "Oaxaca de Juarez" is not one
             # "Los Angeles - Central": a city and its district; the city stands for both
             tail = b if hit < b and doc[hit].text == "-" else hit
             top = _score_name(gaz, sent, i, hit, b, ctx, used, tail)
