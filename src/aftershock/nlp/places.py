@@ -21,7 +21,14 @@ from aftershock.nlp.gazetteer import (
     haversine_km,
     norm,
 )
-from aftershock.nlp.toponyms import kind_at, qualifiers, resolve_qualified, scan
+from aftershock.nlp.toponyms import (
+    NOT_PLACE_HEADS,
+    kind_at,
+    qualifiers,
+    resolve_qualified,
+    run_around,
+    scan,
+)
 
 __all__ = [
     "Candidate",
@@ -258,6 +265,8 @@ class PlaceResolver:
             start -= 1
         while end + 1 < sent.end and doc[end + 1].pos_ in _NAME_POS:
             end += 1
+        # the whole written name: "Oaxaca de Juarez", "Port-au-Prince"
+        start, end = run_around(sent, start, end)
         k = end + 1
         kind = kind_at(sent, k)  # "Taze township (Shwebo district)"
         if kind is not None:
@@ -327,6 +336,8 @@ class PlaceResolver:
                 start -= 1
             while end + 1 in sub and doc[end + 1].pos_ in _NAME_POS:
                 end += 1
+            if doc[end].lower_ in NOT_PLACE_HEADS:
+                return None  # "Emporia State University", "Olmsted County Government Center"
             p = None
             for lo, hi in dict.fromkeys(((start, end), (start, tok.i), (tok.i, tok.i))):
                 p = self.gazetteer.resolve(doc[lo : hi + 1].text, ctx, demonyms=False)

@@ -23,7 +23,16 @@ from spacy.tokens import Span, Token
 from aftershock.nlp.gazetteer import Gazetteer, Place, PlaceContext, haversine_km
 from aftershock.nlp.gazindex import ALT, DEMONYM
 
-__all__ = ["KIND_AFTER", "Toponym", "qualifiers", "resolve_qualified", "scan", "split_kind"]
+__all__ = [
+    "NOT_PLACE_HEADS",
+    "run_around",
+    "KIND_AFTER",
+    "Toponym",
+    "qualifiers",
+    "resolve_qualified",
+    "scan",
+    "split_kind",
+]
 
 PLACE_PREPS = frozenset(
     {"in", "near", "at", "outside", "across", "around", "inside", "into", "off", "between"}
@@ -64,7 +73,7 @@ KIND_AFTER = {
 }
 # Words after a capitalised run that make it the name of something other than a place:
 # "Wonju City Hall", "Kongo Trading Center", "Sindh Employees Association".
-_NOT_PLACE_HEADS = frozenset(
+NOT_PLACE_HEADS = frozenset(
     """hall council association party front army force forces police court office ministry
     bank company union committee movement center centre hospital school college university
     church mosque temple prison station road street avenue highway bridge market park square
@@ -171,8 +180,8 @@ def resolve_qualified(
     def support(p: Place, start: int) -> float:
         hits = 0.0
         for qs, hs in zip(qc[start:], hints[start:], strict=True):
-            if any(_inside(p, q) for q in qs if q != p):
-                hits += 1.0
+            if any(q == p or _inside(p, q) for q in qs):
+                hits += 1.0  # "Kikwit (Kikwit, Kwilu)": a town and its same-named district
             elif p.country in hs:
                 hits += 0.5
         return hits
@@ -251,6 +260,15 @@ def _runs(sent: Span) -> list[tuple[int, int]]:
     return runs
 
 
+def run_around(sent: Span, start: int, end: int) -> tuple[int, int]:
+    """The run of capitalised words (see :func:`scan`) that holds tokens start..end
+    (inclusive), as inclusive bounds; the bounds themselves when no run holds them."""
+    for a, b in _runs(sent):
+        if a <= start and end < b:
+            return a, b - 1
+    return start, end
+
+
 def qualifiers(sent: Span, end: int) -> tuple[list[str], int]:
     """Qualifiers after a name ending at token ``end``: "(A, B, C)" or ", A" (one name)."""
     doc = sent.doc
@@ -284,7 +302,7 @@ def scan(
     for a, b in _runs(sent):
         if a < skip:
             continue
-        if b - a > 1 and doc[b - 1].lower_ in _NOT_PLACE_HEADS:
+        if b - a > 1 and doc[b - 1].lower_ in NOT_PLACE_HEADS:
             continue  # "Kongo Trading Center", "Wonju City Hall": a building or body
         i, any_hit = a, False
         while i < b:
@@ -331,9 +349,9 @@ def _score_name(
     doc = sent.doc
     if any(k in used for k in range(i, j)):
         return None
-    if j < run_end and doc[run_end - 1].lower_ in _NOT_PLACE_HEADS:
+    if j < run_end and doc[run_end - 1].lower_ in NOT_PLACE_HEADS:
         return None  # "Wonju City Hall", "Kongo Trading Center": a building or body
-    if j == run_end and j < sent.end and doc[j].lower_ in _NOT_PLACE_HEADS:
+    if j == run_end and j < sent.end and doc[j].lower_ in NOT_PLACE_HEADS:
         return None  # "Kikwit hospital"
     name = doc[i:j].text
     score = 0.0
