@@ -15,6 +15,7 @@ the most specific qualifier that resolves stands in for it, an honest coarser po
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -147,8 +148,13 @@ def _inside(p: Place, q: Place) -> bool:
     return False
 
 
+_COMPASS_TAIL = re.compile(r"[\s-]+(north|south|east|west|central)$", re.I)
+
+
 def _cands(gaz: Gazetteer, text: str) -> tuple[list[Place], str | None]:
     name, want = split_kind(text.strip())
+    if not gaz.candidates(name):
+        name = _COMPASS_TAIL.sub("", name)  # "Shan-North", "Yangon-East": part of a division
     out = [c.place for c in gaz.candidates(name) if c.how != DEMONYM]
     if not out and want is None:
         out = [c.place for c in gaz.candidates(text) if c.how != DEMONYM]
@@ -167,9 +173,13 @@ def resolve_qualified(
     quals = [q for q in quals if q.strip()][:4]
     qc: list[list[Place]] = []
     hints: list[set[str]] = []
+    kinds: list[str | None] = []
     for q in quals:
-        ps = [p for p in _cands(gaz, q)[0] if p.feature not in ("continent", "water")]
-        hs = set(gaz.division_countries(q)) | set(gaz.division_countries(split_kind(q)[0]))
+        found, kind = _cands(gaz, q)
+        kinds.append(kind)
+        ps = [p for p in found if p.feature not in ("continent", "water")]
+        base = _COMPASS_TAIL.sub("", split_kind(q)[0])
+        hs = set(gaz.division_countries(q)) | set(gaz.division_countries(base))
         if hs:  # a division name: not a same-named town abroad ("Nandi", "Bay")
             ps = [p for p in ps if p.country in hs or p.feature == "country"]
         qc.append(ps)
@@ -195,7 +205,10 @@ def resolve_qualified(
         if hits == 0:
             continue
         fine = {"city": 0.2, "site": 0.2, "admin2": 0.1}.get(p.feature, 0.0)
-        rank = (hits, (want is not None and p.feature == want) + fine + p.population / 1e11)
+        rank = (
+            hits + 0.25 * _in_ctx(p, ctx),
+            (want is not None and p.feature == want) + fine + p.population / 1e11,
+        )
         if best is None or rank > best[:2]:
             best = (*rank, p)
     if best is not None:
@@ -208,14 +221,27 @@ def resolve_qualified(
         has_outer = any(qc[k + 1 :]) or any(hints[k + 1 :])
         fine = {"city": 3, "site": 3, "admin2": 2, "admin1": 1}
         scored = sorted(
-            ((support(q, k + 1), fine.get(q.feature, 0), q.population, q) for q in qs),
-            key=lambda t: t[:3],
+            # "Karlivka, Donetsk region": the region, not the city
+            (
+                (support(q, k + 1), q.feature == kinds[k], fine.get(q.feature, 0), q.population, q)
+                for q in qs
+            ),
+            key=lambda t: t[:4],
             reverse=True,
         )
-        if has_outer and scored[0][0] == 0:
+        if has_outer and scored[0][0] < 0.5:
             continue  # the outer qualifiers place it elsewhere, or do not settle it
-        return scored[0][3]
+        q = scored[0][4]
+        small = q.feature == "city" and q.population < 15_000
+        if small and ctx is not None and ctx.countries.get(q.country or "", 0.0) < 1.0:
+            continue  # a village abroad that happens to share a district's name
+        return q
     return None
+
+
+def _in_ctx(p: Place, ctx: PlaceContext | None) -> bool:
+    """Whether the article names the place's country (a tie-breaker between namesakes)."""
+    return ctx is not None and p.country is not None and p.country in ctx.countries
 
 
 def _namey(tok: Token) -> bool:
