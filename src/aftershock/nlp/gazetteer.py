@@ -240,6 +240,7 @@ class Gazetteer:
             if key:
                 self._hints[key] = tuple(ccs.split(","))
         self._places: dict[int, Place] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
         self._by_gid: dict[int, int] | None = None
         self._countries: dict[str, Place] = {}
         self._capitals: dict[str, Place] = {}
@@ -380,20 +381,36 @@ class Gazetteer:
         """The longest run of words inside ``name`` that names a well-known place: a
         country, continent or first-level division (or their demonyms), or a town of
         50,000 people or more; the first such run when two are as long."""
+        for part in self._indexed_parts(name):
+            p = self.resolve(part, context)
+            if p is None:
+                continue
+            if p.feature in ("country", "continent", "admin1") or (
+                p.feature == "city" and p.population >= _PART_MIN_POP
+            ):
+                return p
+        return None
+
+    def _indexed_parts(self, name: str) -> tuple[str, ...]:
+        """Runs of words of ``name`` that are index keys, longest first (memoised: most
+        names have none, and news repeats its names)."""
+        got = self._parts.get(name)
+        if got is not None:
+            return got
         words = name.split()
+        found = []
         for size in range(len(words) - 1, 0, -1):
             for start in range(len(words) - size + 1):
                 part = " ".join(words[start : start + size])
-                if len(part) < 3 or not part[0].isupper() or norm(part) in _COMPASS:
+                if len(part) < 3 or not part[0].isupper():
                     continue
-                p = self.resolve(part, context)
-                if p is None:
-                    continue
-                if p.feature in ("country", "continent", "admin1") or (
-                    p.feature == "city" and p.population >= _PART_MIN_POP
-                ):
-                    return p
-        return None
+                key = norm(part)
+                if key in self._index and key not in _COMPASS:
+                    found.append(part)
+        if len(self._parts) > 100_000:
+            self._parts.clear()
+        self._parts[name] = got = tuple(found)
+        return got
 
     def lookup(self, name: str, context: frozenset[str] | set[str] = frozenset()) -> Place | None:
         """``resolve`` with only the countries the article mentions as context."""
