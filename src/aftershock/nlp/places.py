@@ -1,6 +1,13 @@
 """Where an event happened, from the spaCy parse: the article's place context, and the place
 of each event from the words attached to its trigger, its sentence and the story.
 
+Order of evidence for an event: a place the parse attaches to its trigger ("shelled El
+Fasher", "attack in Baghdad"), refined to a town of the sentence that lies inside it when it
+is only a division or country; else the best-attested name of the sentence found by the
+gazetteer (:mod:`aftershock.nlp.toponyms`: place prepositions, kind words, qualifiers such as
+"Kikwit (Kikwit, Kwilu)"); else a place entity under a place preposition. The caller then
+falls back to the dateline and the story's own town.
+
 The gazetteer (names -> places, offline) is :mod:`aftershock.nlp.gazetteer`; its names are
 re-exported here for callers.
 """
