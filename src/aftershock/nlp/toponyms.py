@@ -91,6 +91,11 @@ _NOT_NAME_ENTS = frozenset(
     {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP"}
 )
 _ROUGH = frozenset({"country", "continent", "region", "water"})
+# Words between a preposition and a name: "in central Lancaster", "near the rural town".
+_BEFORE_NAME = frozenset(
+    "the a an central downtown northern southern eastern western rural urban suburban"
+    " greater outer inner".split()
+)
 _MAX_WORDS = 6
 
 
@@ -306,7 +311,8 @@ def qualifiers(sent: Span, end: int) -> tuple[list[str], int]:
         if close is None:
             return [], end
         inner = doc[end + 1 : close].text
-        return [q.strip() for q in inner.split(",") if q.strip()], close + 1
+        quals = [q.strip() for q in inner.split(",") if q.strip()]
+        return [q for q in quals if not q.lower().startswith("coded ")], close + 1
     if doc[end].text == "," and end + 1 < sent.end and _namey(doc[end + 1]):
         j = end + 1
         while j < sent.end and (_namey(doc[j]) or doc[j].text == "-"):
@@ -326,10 +332,16 @@ def scan(
     found: list[Toponym] = []
     skip = sent.start  # tokens inside an earlier name's qualifiers are not names of their own
     for a, b in _runs(sent):
-        if a < skip:
+        if a < skip and _cue(sent, a) < 3.0:  # except "(coded to Hlukhiv)"
             continue
         if b - a > 1 and doc[b - 1].lower_ in NOT_PLACE_HEADS:
-            continue  # "Kongo Trading Center", "Wonju City Hall": a building or body
+            # "Kongo Trading Center", "Wonju City Hall": a building or body; its town may
+            # follow in parentheses: "in front of the Suwon City Hall (Suwon)"
+            top = _building(gaz, sent, a, b, ctx)
+            if top is not None:
+                found.append(top)
+                skip = max(skip, top.after)
+            continue
         i, any_hit = a, False
         while i < b:
             hit = None
@@ -381,16 +393,9 @@ def _score_name(
         return None  # "Kikwit hospital"
     name = doc[i:j].text
     score = 0.0
-    prev = i - 1
-    while prev >= sent.start and doc[prev].lower_ in ("the", "a"):
-        prev -= 1
-    pw = doc[prev].lower_ if prev >= sent.start else ""
-    if pw in PLACE_PREPS:
-        score += 2.0
-    elif pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in KIND_AFTER:
-        score += 2.5  # "the village of Gargada"
-    elif pw in _WEAK_PREPS:
-        score += 1.0
+    cue = _cue(sent, i)
+    score += cue
+    pw = "in" if cue >= 2.0 else ""
     want = None
     k = tail
     kind = kind_at(sent, k) if tail == run_end else None
@@ -434,13 +439,17 @@ def _score_name(
 
 
 def _cue(sent: Span, i: int) -> float:
+    """How strongly the words before token ``i`` say a place follows: "in", "near", "the
+    village of", "coded to" (the notes' convention for the point an event is given)."""
     doc = sent.doc
     prev = i - 1
-    while prev >= sent.start and doc[prev].lower_ in ("the", "a"):
-        prev -= 1
+    while prev >= sent.start and doc[prev].lower_ in _BEFORE_NAME:
+        prev -= 1  # "in central Lancaster", "near the town"
     pw = doc[prev].lower_ if prev >= sent.start else ""
     if pw in PLACE_PREPS:
         return 2.0
+    if pw in ("to", "as") and prev - 1 >= sent.start and doc[prev - 1].lower_ == "coded":
+        return 3.0
     if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in KIND_AFTER:
         return 2.5
     return 1.0 if pw in _WEAK_PREPS else 0.0
@@ -473,3 +482,20 @@ def _unknown_name(
         return None
     score = cue + (1.0 if want else 0.0) + 2.0 - (2.0 if place.feature in _ROUGH else 0.0)
     return Toponym(i, j, doc[i:j].text, quals, want, score, place, after)
+
+
+def _building(
+    gaz: Gazetteer, sent: Span, a: int, b: int, ctx: PlaceContext | None
+) -> Toponym | None:
+    """A building's name followed by "(Town)" or "(Town, Division)": the town."""
+    doc = sent.doc
+    if b >= sent.end or doc[b].text != "(":
+        return None
+    quals, after = qualifiers(sent, b)
+    if not quals:
+        return None
+    place = resolve_qualified(gaz, quals[0], quals[1:], ctx) if len(quals) > 1 else None
+    place = place or gaz.resolve(quals[0], ctx, demonyms=False)
+    if place is None or place.feature in _ROUGH:
+        return None
+    return Toponym(a, b, quals[0], quals[1:], None, 2.0 + _cue(sent, a), place, after)
