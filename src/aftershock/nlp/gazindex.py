@@ -426,7 +426,10 @@ def _build() -> dict[str, Any]:
                 lat, lon = float(row["lat"]), float(row["lon"])
                 if row["admin1"]:
                     by_point[(row["cc"], f"{lat:.3f}", f"{lon:.3f}")] = row["admin1"]
-                    by_name.setdefault((row["cc"], norm(row["name"])), row["admin1"])
+                    key = (row["cc"], norm(row["name"]))
+                    # a name two divisions share says nothing: "" marks it
+                    if by_name.setdefault(key, row["admin1"]) != row["admin1"]:
+                        by_name[key] = ""
                 if row["admin2"]:
                     admin2[(row["cc"], row["admin1"], row["admin2"])].append((lat, lon))
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)

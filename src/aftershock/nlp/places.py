@@ -30,6 +30,7 @@ from aftershock.nlp.gazetteer import (
 )
 from aftershock.nlp.toponyms import (
     NOT_PLACE_HEADS,
+    Toponym,
     kind_at,
     qualifiers,
     resolve_qualified,
@@ -222,9 +223,10 @@ class PlaceResolver:
         """A place named elsewhere in the sentence under a place preposition, not one that
         names an actor ("Iraqi officials") or sits in a clause about something else."""
         used = _spans(actors)
-        scanned = self.scanned_place(sent, ctx, used)
-        if scanned is not None and scanned.feature in _POINTS:
-            return scanned
+        top = self.scanned_toponym(sent, ctx, used)
+        scanned = top.place if top is not None else None
+        if top is not None and scanned.feature in _POINTS and (top.quals or top.want):
+            return scanned  # written as a place: "Kikwit (Kikwit, Kwilu)", "Ghotki city"
         for ent in sent.ents:
             if ent.label_ not in _PLACE_LABELS or ent.start in used:
                 continue
@@ -236,7 +238,7 @@ class PlaceResolver:
             p = self.qualified(ent.root, ctx)
             p = p or self.gazetteer.resolve(ent.text, ctx, demonyms=False)
             if p is not None:
-                return p
+                return _finer(p, scanned)
         for tok in sent:
             # names the small NER model missed: "in Mawanella (Mawanella, Sabaragamuwa)"
             if (
@@ -248,7 +250,7 @@ class PlaceResolver:
             ):
                 p = self.phrase_place(tok, ctx)
                 if p is not None:
-                    return p
+                    return _finer(p, scanned)
         return scanned
 
     def focus_place(self, doc: Doc, ctx: PlaceContext) -> Place | None:
@@ -289,14 +291,23 @@ class PlaceResolver:
         """The best-attested place name of the sentence found by the gazetteer (see
         :mod:`aftershock.nlp.toponyms`): a town or division with some cue, else a country
         under a place preposition."""
-        found = scan(self.gazetteer, sent, ctx, used)
-        for t in found:
-            if t.place is not None and t.place.feature not in _ROUGH and t.score >= _MIN_CUE:
-                return t.place
-        for t in found:
-            if t.place is not None and t.score >= _MIN_CUE - 2.0 and t.place.feature == "country":
-                return t.place
-        return None
+        t = self.scanned_toponym(sent, ctx, used)
+        return t.place if t is not None else None
+
+    def scanned_toponym(
+        self, sent: Span, ctx: PlaceContext, used: set[int] | frozenset[int] = frozenset()
+    ) -> Toponym | None:
+        """The toponym behind :meth:`scanned_place`."""
+        found = [t for t in scan(self.gazetteer, sent, ctx, used) if t.place is not None]
+        fine = [t for t in found if t.place.feature not in _ROUGH and t.score >= _MIN_CUE]
+        rough = [t for t in found if t.place.feature == "country" and t.strong]
+        for t in fine:
+            # a town said to be the place ("in", a kind word, qualifiers), or one with a weaker
+            # cue when no country is named under a place preposition ("according to the
+            # Pentagon" is not where "attacked US bases in Iraq" happened)
+            if t.strong or (t.cue > 0 and not rough):
+                return t
+        return rough[0] if rough else None
 
     def phrase_place(self, tok: Token, ctx: PlaceContext, *, said: bool = False) -> Place | None:
         """The place a noun phrase headed by ``tok`` names, if any (``said``: the words
@@ -369,6 +380,14 @@ def _spans(actors: Sequence[Any]) -> set[int]:
     return {
         i for a in actors if a is not None and hasattr(a, "start") for i in range(a.start, a.end)
     }
+
+
+def _finer(p: Place, town: Place | None) -> Place:
+    """``town`` when it lies inside the coarse place ``p`` ("in Sinaloa" of "in Mazatlan
+    municipality, Sinaloa"), else ``p``."""
+    if town is not None and p.feature not in _POINTS and town.feature in _POINTS:
+        return town if _within(town, p) else p
+    return p
 
 
 def _within(p: Place, area: Place) -> bool:

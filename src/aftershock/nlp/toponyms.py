@@ -38,7 +38,8 @@ __all__ = [
 PLACE_PREPS = frozenset(
     {"in", "near", "at", "outside", "across", "around", "inside", "into", "off", "between"}
 )
-_WEAK_PREPS = frozenset({"to", "from", "through", "towards", "toward", "over", "along"})
+# ("from" is left out: "recalled its ambassador from Tehran" happened elsewhere)
+_WEAK_PREPS = frozenset({"to", "through", "towards", "toward", "over", "along"})
 # Words after a name that say it is a place, and what kind ("Ghotki city", "Taze township").
 KIND_AFTER = {
     "city": "city",
@@ -85,7 +86,7 @@ NOT_PLACE_HEADS = frozenset(
 )
 # Lower-case words inside names: "Oaxaca de Juarez", "Sao Jose dos Campos".
 _CONNECTORS = frozenset(
-    "de del la las los el al do da dos das di du des le y sur am an der van von bin ibn".split()
+    "de del la las los el al do da dos das di du des le y sur am an der van von bin ibn of".split()
 )
 _NOT_NAME_ENTS = frozenset(
     {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP"}
@@ -111,6 +112,12 @@ class Toponym:
     score: float
     place: Place | None = None
     after: int = 0  # first token after the name, its kind word and its qualifiers
+    cue: float = 0.0  # from the words before it (see _cue)
+
+    @property
+    def strong(self) -> bool:
+        """Said to be a place: a place preposition, a kind word or qualifiers."""
+        return self.cue >= 2.0 or bool(self.quals) or self.want is not None
 
 
 def split_kind(text: str) -> tuple[str, str | None]:
@@ -334,6 +341,8 @@ def scan(
     for a, b in _runs(sent):
         if a < skip and _cue(sent, a) < 3.0:  # except "(coded to Hlukhiv)"
             continue
+        if doc[a].lower_ in NOT_PLACE_HEADS and b - a > 1:
+            continue  # "University of Texas", "Bank of Japan": a body, not a town
         if b - a > 1 and doc[b - 1].lower_ in NOT_PLACE_HEADS:
             # "Kongo Trading Center", "Wonju City Hall": a building or body; its town may
             # follow in parentheses: "in front of the Suwon City Hall (Suwon)"
@@ -353,7 +362,13 @@ def scan(
                     hit = j
                     break
             if hit is None:
-                break  # a name starts its run: "Juarez" inside "Oaxaca de Juarez" is not one
+                # a name starts its run ("Juarez" inside "Oaxaca de Juarez" is not one), or
+                # follows "of" in it ("Governor of Kherson"; "Gulf of Aden" is one name)
+                of = next((k for k in range(i, b) if doc[k].lower_ == "of"), None)
+                if of is None:
+                    break
+                i = of + 1
+                continue
             # "Los Angeles - Central": a city and its district; the city stands for both
             tail = b if hit < b and doc[hit].text == "-" else hit
             top = _score_name(gaz, sent, i, hit, b, ctx, used, tail)
@@ -408,6 +423,8 @@ def _score_name(
         place = resolve_qualified(gaz, name, quals, ctx)
         if place is not None:
             score += 3.0
+        else:
+            quals = []  # "WASHINGTON, Feb 2": words after a comma that place nothing
     if place is None:
         if want is not None:
             place = gaz.resolve(f"{name} {doc[j].text}", ctx, demonyms=False)
@@ -435,7 +452,7 @@ def _score_name(
             and (ctx is None or place.country not in ctx.countries)
         ):
             return None
-    return Toponym(i, j, name, quals, want, score, place, after)
+    return Toponym(i, j, name, quals, want, score, place, after, cue)
 
 
 def _cue(sent: Span, i: int) -> float:
@@ -481,7 +498,7 @@ def _unknown_name(
     if place is None:
         return None
     score = cue + (1.0 if want else 0.0) + 2.0 - (2.0 if place.feature in _ROUGH else 0.0)
-    return Toponym(i, j, doc[i:j].text, quals, want, score, place, after)
+    return Toponym(i, j, doc[i:j].text, quals, want, score, place, after, cue)
 
 
 def _building(
@@ -498,4 +515,5 @@ def _building(
     place = place or gaz.resolve(quals[0], ctx, demonyms=False)
     if place is None or place.feature in _ROUGH:
         return None
-    return Toponym(a, b, quals[0], quals[1:], None, 2.0 + _cue(sent, a), place, after)
+    cue = _cue(sent, a)
+    return Toponym(a, b, quals[0], quals[1:], None, 2.0 + cue, place, after, max(cue, 2.0))
