@@ -302,10 +302,9 @@ class PlaceResolver:
         fine = [t for t in found if t.place.feature not in _ROUGH and t.score >= _MIN_CUE]
         rough = [t for t in found if t.place.feature == "country" and t.strong]
         for t in fine:
-            # a town said to be the place ("in", a kind word, qualifiers), or one with a weaker
-            # cue when no country is named under a place preposition ("according to the
-            # Pentagon" is not where "attacked US bases in Iraq" happened)
-            if t.strong or (t.cue > 0 and not rough):
+            # a town said to be the place: a place preposition, a kind word or qualifiers
+            # ("according to the Pentagon", "roads leading to the Green Zone" are not)
+            if t.strong:
                 return t
         return rough[0] if rough else None
 
