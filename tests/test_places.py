@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from aftershock.nlp.gazindex import _cache_key
 from aftershock.nlp.places import (
     Gazetteer,
     PlaceContext,
@@ -15,6 +16,7 @@ from aftershock.nlp.places import (
     haversine_km,
     norm,
 )
+from aftershock.nlp.toponyms import resolve_qualified
 from aftershock.records import Article
 
 
@@ -83,8 +85,12 @@ def test_curated_sites(gaz):
 
 
 def test_cached_index_matches_a_fresh_build(tmp_path):
+    other = tmp_path / "gazetteer-0123456789abcdef.marshal"  # another checkout's build rules
+    other.write_bytes(b"x")
     built = Gazetteer(cache_dir=tmp_path)  # builds and writes the cache file
-    assert list(tmp_path.glob("gazetteer-*.marshal"))
+    ours = [p for p in tmp_path.glob("gazetteer-*.marshal") if p != other]
+    assert len(ours) == 1 and ours[0].name == f"gazetteer-{_cache_key()}.marshal"
+    assert other.exists()  # a fresh file of another key is left for its owner
     loaded = Gazetteer(cache_dir=tmp_path)  # reads it
     assert len(built) == len(loaded) > 230_000
     assert loaded.lookup("Kirkuk") == built.lookup("Kirkuk")
@@ -142,3 +148,59 @@ def test_words_first_are_not_places(coder, gaz):
     assert gaz.lookup("Thursday") is None  # not Thursday Island by an alternate name
     got = dict(_located(coder, "Militants attacked Tower 22 on Thursday, killing three."))
     assert got["attacked"] == "Tower 22"  # the curated outpost, not "Tower" in Ireland
+
+
+def test_airport_codes_are_not_town_names(gaz):
+    p = gaz.lookup("ADF")  # an armed group's acronym, and Adiyaman's airport code
+    assert p is None or p.country != "TUR"
+    assert gaz.lookup("D.C.").country == "USA"  # dotted abbreviations stay
+
+
+def test_division_names_hint_their_countries(gaz):
+    assert {"ARG", "PRY"} <= set(gaz.division_countries("Misiones"))
+    assert gaz.division_countries("Telangana") == ("IND",)
+    assert gaz.division_countries("Atlantis") == ()
+
+
+def test_qualifiers_pick_the_namesake_inside_them(gaz):
+    assert resolve_qualified(gaz, "Ayolas", ["Misiones"]).country == "PRY"
+    assert resolve_qualified(gaz, "Hyderabad city", ["Hyderabad", "Sindh"]).country == "PAK"
+    assert resolve_qualified(gaz, "Hyderabad", ["Telangana"]).country == "IND"
+    # an unknown village: the most specific division that resolves stands in for it
+    oyam = resolve_qualified(gaz, "Kabalakaba", ["Oyam", "Northern"])
+    assert oyam.country == "UGA" and oyam.feature == "admin2"
+    karlivka = resolve_qualified(gaz, "Zorvanivka", ["Donetsk region"])
+    assert karlivka.feature == "admin1" and karlivka.country == "UKR"
+    assert resolve_qualified(gaz, "Mosul", ["the local group"]) is None
+
+
+def test_toponym_strings_with_a_place_inside(resolver):
+    assert resolver.resolve("Bank of Japan").country == "JPN"
+    assert resolver.resolve("Colorado State University").name == "Colorado"
+    west = resolver.resolve("West Surrey")
+    assert west is None or west.country != "CMR"  # never Cameroon's "West" region
+
+
+def test_event_places_from_notes_style_text(coder):
+    def place(text: str):
+        events = coder.code(Article(id="n", text=text, date=date(2024, 2, 8), origin="t"))
+        return [e["location"] for e in events if e["location"]][0]
+
+    # the town and its qualifiers, tagged as a person by the small model or not
+    p = place("On 3 May 2024, police dispersed a protest in Hyderabad city (Hyderabad, Sindh).")
+    assert p["country"] == "PAK" and p["precision"] == "city"
+    # no preposition governs the name
+    p = place("On 3 May 2024, artillery shelled Severodonetsk, Luhansk. Two houses burned.")
+    assert p["country"] == "UKR" and near_point(p, 48.95, 38.49)
+    # a village the gazetteer lacks: its district, at the district's coarser precision
+    p = place("On 3 May 2024, gunmen killed two herders in Kabalakaba village (Oyam, Northern).")
+    assert p["country"] == "UGA" and p["precision"] == "admin1"
+    p = place("On 3 May 2024, residents protested in Oaxaca de Juarez, Oaxaca, over water cuts.")
+    assert p["country"] == "MEX" and near_point(p, 17.06, -96.73)
+    # a building's name is not a town called "University"
+    p = place("On 3 May 2024, students rallied at Emporia State University in Emporia (Kansas).")
+    assert p["admin1"] == "Kansas" and near_point(p, 38.40, -96.18)
+
+
+def near_point(loc: dict, lat: float, lon: float, km: float = 30) -> bool:
+    return haversine_km(loc["lat"], loc["lon"], lat, lon) < km

@@ -7,7 +7,9 @@ the ones that name a real place, a GeoNames id with coordinates. Those are the g
 
 For every article the Coder's spaCy pipeline runs over the text; its place entities build the
 article's context (countries named, places named unambiguously) exactly as when coding
-events. Each gold toponym is then resolved from its gold span with that context, so the
+events. Each gold toponym is then resolved from its gold span with that context
+(``PlaceResolver.resolve``: the exact name, else a well-known place inside a longer unknown
+name such as "Bank of Japan"), so the
 scores measure the geocoder, not the entity recogniser; how many gold toponyms the
 recogniser found on its own is reported separately as ``ner_recall``.
 
