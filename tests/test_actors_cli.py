@@ -84,28 +84,30 @@ def test_cli_add_list_match_and_the_coder_reads_the_file(tmp_path: Path) -> None
     before = _cli("code", str(article), actors=path)
     assert before.returncode == 0, before.stderr
     (event,) = [json.loads(line) for line in before.stdout.splitlines()]
-    assert event["actor1"]["code"] == "REB"  # unknown group: a bare role
+    # unknown group: unnamed fighters, who take the country of the place (Gyumri, Armenia)
+    assert event["actor1"]["name"] != "Northern Dawn Brigades"
+    assert event["actor1"]["code"] == "ARMREB"
 
     added = _cli(
-        "actors", "add", "Northern Dawn Brigades", "--role", "REB", "--country", "ARM",
+        "actors", "add", "Northern Dawn Brigades", "--role", "REB", "--country", "GEO",
         "--alias", "Dawn Brigades", actors=path,
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
-    assert "ARMREB" in added.stdout
+    assert "GEOREB" in added.stdout
 
     listed = _cli("actors", "list", "dawn", "--format", "json", actors=path)
     assert [(r["name"], r["source"]) for r in json.loads(listed.stdout)] == [
         ("Northern Dawn Brigades", "user")
     ]
     matched = _cli("actors", "match", "Dawn Brigades", actors=path)
-    assert json.loads(matched.stdout)["code"] == "ARMREB"
+    assert json.loads(matched.stdout)["code"] == "GEOREB"
     unknown = _cli("actors", "match", "Zz Unknown Front", actors=path)
     assert unknown.returncode == 1 and "not in the actor knowledge base" in unknown.stderr
 
     after = _cli("code", str(article), actors=path)
     (event,) = [json.loads(line) for line in after.stdout.splitlines()]
     assert event["actor1"]["name"] == "Northern Dawn Brigades"
-    assert event["actor1"]["code"] == "ARMREB"
+    assert event["actor1"]["code"] == "GEOREB"  # the knowledge base's country, not the place's
     assert event["cameo"]["root"] == "19"
 
 
