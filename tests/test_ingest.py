@@ -20,8 +20,9 @@ from aftershock.ingest import (
 )
 from aftershock.records import Article, Problem
 
+from .conftest import shared_file
+
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "seed-article.txt"
 
 
 def only(path: Path | str) -> Article | Problem:
@@ -54,19 +55,19 @@ def write(path: Path, data: str | bytes) -> Path:
 # --- plain text ------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared seed article not checked out")
 def test_seed_article_date_marker_on_same_line() -> None:
-    a = article(SEED)
+    seed = shared_file("seed/seed-article.txt")  # missing: a failure in CI, a skip elsewhere
+    a = article(seed)
     assert a.date == date(2024, 2, 8)
     assert a.date_source == "date-line"
     assert a.text.startswith("Baghdad, February 8, 2024: Hundreds")
     assert a.dateline_place == "Baghdad"
-    assert a.origin == str(SEED)
+    assert a.origin == str(seed)
     assert a.title is None
     assert a.id == content_id(a.text)
     assert len(a.id) == 16 and int(a.id, 16) >= 0
     # Only the marker is removed: the rest of the file is kept byte for byte.
-    raw = SEED.read_text(encoding="utf-8")
+    raw = seed.read_text(encoding="utf-8")
     assert raw.endswith(a.text)
 
 
