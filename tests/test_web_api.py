@@ -396,3 +396,18 @@ def test_newest_pages_equal_a_full_sort(server, web_store):
             got += [e["id"] for e in page["events"]]
             offset = page["next_offset"]
         assert got == full, size
+
+
+def test_static_files_do_not_leave_their_folder(server):
+    # web/_app.py sits two levels above static/vendor; none of these may reach it
+    for path in (
+        "/static/../_app.py",
+        "/static/%2e%2e/_app.py",
+        "/static/..%2f_app.py",
+        "/static/vendor/%2e%2e/%2e%2e/_app.py",
+        "/static/%2e%2e%2f%2e%2e%2fpyproject.toml",
+        "/static//etc/passwd",
+    ):
+        r = httpx.get(server + path)
+        assert r.status_code in (400, 404), path
+        assert "create_app" not in r.text and "root:" not in r.text

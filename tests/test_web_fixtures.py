@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -25,7 +26,7 @@ EXAMPLES = [REPO / "examples" / "articles", REPO / "examples" / "articles.jsonl"
 
 
 @contextlib.contextmanager
-def live_server(db: Path, *, token: str | None = None) -> Iterator[str]:
+def live_server(db: Path, *, token: str | None = None, **options: Any) -> Iterator[str]:
     """A real uvicorn server for the dashboard over ``db``; yields its base URL."""
     import uvicorn
 
@@ -34,7 +35,7 @@ def live_server(db: Path, *, token: str | None = None) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # the OS picks a free port; no race to reuse it
     port = sock.getsockname()[1]
-    app = create_app(db, token=token)
+    app = create_app(db, token=token, **options)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

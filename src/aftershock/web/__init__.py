@@ -20,10 +20,21 @@ __all__ = ["create_app", "is_loopback", "serve"]
 
 
 def create_app(
-    db: Any, *, token: str | None = None, check_host: bool = True, read_wait: float = 5.0
+    db: Any,
+    *,
+    token: str | None = None,
+    check_host: bool = True,
+    read_wait: float = 5.0,
+    query_timeout: float = 10.0,
 ) -> FastAPI:
     """The dashboard app over the store at ``db``; see ``aftershock.web._app.create_app``."""
     # Imported here so that `import aftershock.web` (and the CLI) does not load FastAPI.
     from aftershock.web._app import create_app as _create_app
 
-    return _create_app(db, token=token, check_host=check_host, read_wait=read_wait)
+    return _create_app(
+        db,
+        token=token,
+        check_host=check_host,
+        read_wait=read_wait,
+        query_timeout=query_timeout,
+    )

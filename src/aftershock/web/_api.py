@@ -39,7 +39,7 @@ from aftershock.web._models import (
     Overview,
     Timeline,
 )
-from aftershock.web._reader import RETRY_AFTER
+from aftershock.web._reader import RETRY_AFTER, time_limit
 
 __all__ = ["MAX_LIMIT", "router"]
 
@@ -55,11 +55,13 @@ def cursor(request: Request) -> Iterator[Con]:
     """A cursor of the shared read-only store (``_reader``; 503 when a writer keeps it),
     or of the caller's open ``Store``; ``request.state.clusters`` reads clusters."""
     source = request.app.state.store
+    limit = request.app.state.query_timeout
     if isinstance(source, Store):  # given an open store: share it, a cursor per request
         request.state.clusters = request.app.state.clusters
         cur = source.connection.cursor()
         try:
-            yield cur
+            with time_limit(cur, limit):
+                yield cur
         finally:
             cur.close()
         return
@@ -69,7 +71,8 @@ def cursor(request: Request) -> Iterator[Con]:
             request.state.clusters = _optional.StoreClusters(store, source.cluster_lock)
             cur = store.connection.cursor()
             try:
-                yield cur
+                with time_limit(cur, limit):
+                    yield cur
             finally:
                 cur.close()
     except StoreBusy:

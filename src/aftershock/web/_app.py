@@ -19,6 +19,7 @@ from string import Template
 from typing import Any
 from urllib.parse import urlencode
 
+import duckdb
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -27,7 +28,7 @@ from aftershock import __version__
 from aftershock.store import Store
 from aftershock.web._api import router
 from aftershock.web._optional import StoreClusters
-from aftershock.web._reader import READ_WAIT, StoreReader
+from aftershock.web._reader import QUERY_TIMEOUT, READ_WAIT, StoreReader
 
 __all__ = ["PAGES", "Page", "create_app"]
 
@@ -106,6 +107,7 @@ def create_app(
     token: str | None = None,
     check_host: bool = True,
     read_wait: float = READ_WAIT,
+    query_timeout: float = QUERY_TIMEOUT,
 ) -> FastAPI:
     """The dashboard as an ASGI app over the store at ``db``.
 
@@ -116,6 +118,8 @@ def create_app(
     ``token``: if set, every request must carry it (bearer header or cookie).
     ``check_host``: answer only requests whose Host is a loopback name (for a server bound
     to loopback; ``serve`` turns it off when binding elsewhere, where the token guards).
+    ``query_timeout``: a request's queries are interrupted after this many seconds and it
+    is answered 504 with a JSON ``detail``, so one heavy request cannot hold the server.
     """
     store = db if isinstance(db, Store) else StoreReader(db, wait=read_wait)
     pages = {name: render_page(name) for name in PAGES}
@@ -136,12 +140,20 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.store = store
+    app.state.query_timeout = query_timeout
     app.state.cache = {}
     app.state.cache_version = None
     if isinstance(store, Store):
         app.state.clusters = StoreClusters(store, threading.Lock())
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(duckdb.InterruptException)
+    async def too_long(request: Request, exc: duckdb.InterruptException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": f"the query took longer than {query_timeout:g} s; narrow the filters"},
+            status_code=504,
+        )
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:

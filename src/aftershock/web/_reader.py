@@ -28,16 +28,43 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+
 from aftershock.errors import StoreBusy
 from aftershock.store import Store
 from aftershock.store._db import writer_waiting_path
 
-__all__ = ["LINGER", "READ_WAIT", "RETRY_AFTER", "StoreReader"]
+__all__ = ["LINGER", "QUERY_TIMEOUT", "READ_WAIT", "RETRY_AFTER", "StoreReader", "time_limit"]
 
 READ_WAIT = 5.0  # seconds a request waits for a writer's batch to commit
 RETRY_AFTER = 2  # seconds, told to clients in a 503
 LINGER = 2.0  # seconds without requests before the shared connection is closed
 STALE = 10.0  # a marker older than this is a writer that died waiting: ignored
+QUERY_TIMEOUT = 10.0  # seconds a request's queries may run before they are interrupted
+
+
+@contextlib.contextmanager
+def time_limit(con: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None]:
+    """Interrupt ``con``'s queries once ``seconds`` have passed, until the block ends
+    (DuckDB has no statement timeout). The running query then raises
+    ``duckdb.InterruptException``. Interrupts repeat after the deadline because an
+    interrupt reaches only a query that is running at that moment."""
+    done = threading.Event()
+
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        while True:
+            con.interrupt()
+            if done.wait(0.005):
+                return
+
+    watcher = threading.Thread(target=watch, name="aftershock-query-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
 
 
 class StoreReader:
