@@ -3,8 +3,8 @@
 Stability: fields are only added, never renamed or removed, without a new ``/api/v2``.
 All endpoints are read-only GETs over a shared read-only connection that gives way to
 writers (``_reader``; 503 with ``Retry-After`` while one holds the file too long); page
-sizes are bounded (``limit`` at most ``MAX_LIMIT``); every filter value is a bound
-parameter.
+sizes are bounded (``limit`` at most ``MAX_LIMIT``); a request's queries are interrupted
+after ``query_timeout`` seconds (504); every filter value is a bound parameter.
 """
 
 from __future__ import annotations
