@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -34,7 +34,7 @@ class Fmt(StrEnum):
     json = "json"
 
 
-def _fail(exc: AftershockError) -> None:
+def _fail(exc: AftershockError) -> NoReturn:
     err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
@@ -43,8 +43,17 @@ def _path(file: Path | None) -> Path:
     path = file if file is not None else user_actors_path()
     if path is None:
         _fail(ConfigError("AFTERSHOCK_ACTORS is empty: pass --file to say which file to edit"))
-        raise AssertionError  # unreachable: _fail exits
     return path
+
+
+def _kb(file: Path | None) -> tuple[ActorKB, Path | None]:
+    """The knowledge base with the user file (``file``, else the default) when it exists."""
+    path = file if file is not None else user_actors_path()
+    try:
+        kb = ActorKB.load(path) if path is not None and path.exists() else ActorKB.package()
+    except AftershockError as exc:
+        _fail(exc)
+    return kb, path
 
 
 @app.command("list")
@@ -59,13 +68,11 @@ def list_(
 
     Example: aftershock actors list hezbollah --country IRQ
     """
+    kb, path = _kb(file)
     try:
-        path = file if file is not None else user_actors_path()
-        kb = ActorKB.load(path) if path is not None and path.exists() else ActorKB.package()
         rows = list_actors(kb, query=query, country=country, role=role, user_path=path)
     except AftershockError as exc:
         _fail(exc)
-        return
     if fmt is Fmt.json:
         typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=1))
         return
@@ -99,7 +106,6 @@ def add(
         )
     except AftershockError as exc:
         _fail(exc)
-        return
     typer.echo(f"added {entry.name} ({entry.code}) to {path}")
 
 
@@ -117,7 +123,6 @@ def remove(
         removed = remove_actor(path, name)
     except AftershockError as exc:
         _fail(exc)
-        return
     if not removed:
         _fail(ConfigError(f"{path}: no user entry named {name!r}"))
     typer.echo(f"removed {name} from {path}")
@@ -138,7 +143,6 @@ def role(
         set_role(path, noun, cameo_role)
     except AftershockError as exc:
         _fail(exc)
-        return
     typer.echo(f"{noun} -> {cameo_role.upper()} in {path}")
 
 
@@ -151,12 +155,7 @@ def match(
 
     Example: aftershock actors match "Kata'ib Hizballah"
     """
-    try:
-        path = file if file is not None else user_actors_path()
-        kb = ActorKB.load(path) if path is not None and path.exists() else ActorKB.package()
-    except AftershockError as exc:
-        _fail(exc)
-        return
+    kb, _ = _kb(file)
     entry = kb.match(text)
     if entry is not None:
         typer.echo(
