@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aftershock.nlp.gazindex import (
+    _COMMON_WORDS,
     _COMPASS,
     _FEAT_NAME,
     _KIND_PREFIX,
@@ -128,6 +129,7 @@ _W_NEAR = 1.5
 _W_NEAR_DATELINE = 1.0
 _W_KIND = 2.0
 _W_POP = 1.0  # per tenfold population of a town
+_NEAR_DEG = 4.0  # degrees of latitude beyond which a point is not near (> 400 km)
 
 
 def _prior(p: Place, how: int) -> float:
@@ -185,8 +187,14 @@ def _score(
     if p.feature == "admin1" and (p.country, p.name) in ctx.admin1:
         s += _W_ADMIN1
     skip = (p.geonameid or -2, own[2] if own is not None else -2)
+    # (a point 4 degrees of latitude away is beyond 400 km: no trigonometry needed)
+    lat, lon = p.lat, p.lon
     near = min(
-        (haversine_km(p.lat, p.lon, la, lo) for la, lo, g in ctx.points if g not in skip),
+        (
+            haversine_km(lat, lon, la, lo)
+            for la, lo, g in ctx.points
+            if -_NEAR_DEG < la - lat < _NEAR_DEG and g not in skip
+        ),
         default=math.inf,
     )
     if near < 100:
@@ -411,7 +419,9 @@ class Gazetteer:
         country, continent or first-level division (or their demonyms), or a town of
         50,000 people or more; the first such run when two are as long."""
         for part in self._indexed_parts(name):
-            p = self.resolve(part, context)
+            # "Latin American", "Central American": a demonym after a qualifier is not
+            # the country's ("American Airlines" is)
+            p = self.resolve(part, context, demonyms=name.startswith(part))
             if p is None:
                 continue
             if p.feature in ("country", "continent", "admin1") or (
@@ -434,7 +444,8 @@ class Gazetteer:
                 if len(part) < 3 or not part[0].isupper():
                     continue
                 key = norm(part)
-                if key in self._index and key not in _COMPASS:
+                # "Paddock Hill Bend", "Fairfax Metro": a common word is no place here
+                if key in self._index and key not in _COMPASS and key not in _COMMON_WORDS:
                     found.append(part)
         if len(self._parts) > 100_000:
             self._parts.clear()

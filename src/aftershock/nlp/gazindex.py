@@ -189,7 +189,8 @@ _DIVISION_DEMONYMS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 # Country names and demonyms that news uses besides those of ``countries.tsv``: an unqualified
 # "Korea" or "Korean" in English news is South Korea's ("Korea's central bank").
-_EXTRA_COUNTRY_NAMES = {"KOR": ("Korea",)}
+# The Soviet Union's names stand for Russia, its continuing state.
+_EXTRA_COUNTRY_NAMES = {"KOR": ("Korea",), "RUS": ("Soviet Union", "USSR", "U.S.S.R.")}
 _EXTRA_DEMONYMS = {"KOR": ("Korean", "Koreans")}
 # Divisions written with a compass word ("North Yorkshire", "Cheshire East", "West
 # Berkshire") are also what people call by the bare name ("Yorkshire", "Cheshire").
