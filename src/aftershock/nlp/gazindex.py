@@ -598,7 +598,9 @@ def _build() -> dict[str, Any]:
             gid in capitals,
         )
         pop = int(c.get("population") or 0)
-        if pop >= _WORD_TOWN_POP or norm(c["name"]) not in _COMMON_WORDS:
+        # a small town named like a word or an adjective ("English", "Arab") is not indexed
+        # under it: the word is what news means
+        if pop >= _WORD_TOWN_POP or not _is_word(b, c["name"]):
             b.key(c["name"], i, NAME)
         if ", " in c["name"]:  # "Washington, D.C." -> "Washington"
             b.key(c["name"].split(", ")[0], i, SHORT)
@@ -607,7 +609,7 @@ def _build() -> dict[str, Any]:
             b.key(m.group(1), i, SHORT)
         for a in c.get("alternatenames", ()):
             low = a.lower()
-            if _latin(a) and low not in _NOT_PLACE_NAMES and norm(a) not in _COMMON_WORDS:
+            if _latin(a) and low not in _NOT_PLACE_NAMES and not _is_word(b, a):
                 b.key(a, i, ALT)
 
     # ISO 3166-2 division names as country hints: "Misiones" is in Argentina and Paraguay
@@ -671,6 +673,12 @@ def _add_airports(b: _Builder, path: Path, iso2to3: dict[str, str]) -> None:
                 and not _has_town(b, core, iso3)  # "Entebbe": the town, a mile away
             ):
                 b.key(core, i, SHORT)
+
+
+def _is_word(b: _Builder, name: str) -> bool:
+    """Whether ``name`` is a common word or already a demonym or adjective of a place."""
+    key = norm(name)
+    return key in _COMMON_WORDS or any(e % 4 == DEMONYM for e in b.index.get(key, ()))
 
 
 def _has_town(b: _Builder, name: str, iso3: str) -> bool:
