@@ -111,3 +111,24 @@ def test_ambiguous_names_settled_by_the_story_add_their_state(coder, resolver):
     assert ("USA", "Florida") in ctx.admin1
     parkland = resolver.resolve("Parkland", ctx)
     assert parkland.admin1 == "Florida"
+
+
+def test_shared_abbreviations_need_the_story_country(gaz):
+    assert gaz.resolve("SA", PlaceContext.of({"ZAF"})).country == "ZAF"
+    assert gaz.resolve("SA", PlaceContext.of({"AUS"})).name == "South Australia"
+    assert gaz.resolve("SA", PlaceContext.of({"ZAF", "AUS"})) is None  # two fit: unsure
+    assert gaz.resolve("WA", PlaceContext.of({"AUS"})).name == "Western Australia"
+    assert gaz.lookup("SA") is None
+
+
+def test_a_compass_word_before_a_division_or_country(resolver):
+    assert resolver.resolve("Northern Syria").country == "SYR"
+    aleppo = resolver.resolve("Northern Aleppo")  # the governorate, not a town
+    assert aleppo.country == "SYR" and aleppo.feature == "admin1"
+    surrey = resolver.resolve("West Surrey")  # Surrey in England, not Surrey, BC
+    assert surrey.country == "GBR"
+
+
+def test_seats_of_government_by_their_rooms(gaz):
+    office = gaz.lookup("Oval Office")
+    assert office.name == "White House" and office.country == "USA"

@@ -212,6 +212,17 @@ def _score(
     return s
 
 
+# Upper-case abbreviations that name different places in different countries' news: read
+# only when the story names the country of one of them (country, first-level division).
+_SHARED_ABBR: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "SA": (("ZAF", None), ("SAU", None), ("AUS", "South Australia")),
+    "WA": (("AUS", "Western Australia"), ("USA", "Washington")),
+    "NT": (("AUS", "Northern Territory"), ("CAN", "Northwest Territories")),
+}
+_COMPASS_WORDS = frozenset(
+    "north south east west central northern southern eastern western northeast northwest"
+    " southeast southwest north eastern north western south eastern south western".split()
+)
 # A story must name a country this often before a same-named division of it wins over the
 # country of that name ("Georgia").
 _HOME_WEIGHT = 3.0
@@ -384,7 +395,7 @@ class Gazetteer:
         if not demonyms:
             cands = [c for c in cands if c.how != DEMONYM]
         if not cands:
-            return None
+            return self._context_abbr(name, context)
         if len(cands) == 1:
             return cands[0].place
         own = context.own.get(norm(name)) if context is not None else None
@@ -414,10 +425,45 @@ class Gazetteer:
                 return town.place
         return best.place
 
+    def _context_abbr(self, name: str, context: PlaceContext | None) -> Place | None:
+        """An abbreviation several places share ("SA", "WA"), when the story names the
+        country of exactly one of them."""
+        options = _SHARED_ABBR.get(name.replace(".", ""))
+        if options is None or context is None:
+            return None
+        fits = [(cc, div) for cc, div in options if cc in context.countries]
+        if len(fits) != 1:
+            return None
+        cc, div = fits[0]
+        if div is None:
+            return self.country(cc)
+        return next(
+            (
+                c.place
+                for c in self.candidates(div)
+                if c.place.country == cc and c.place.feature == "admin1"
+            ),
+            None,
+        )
+
     def resolve_part(self, name: str, context: PlaceContext | None = None) -> Place | None:
         """The longest run of words inside ``name`` that names a well-known place: a
         country, continent or first-level division (or their demonyms), or a town of
         50,000 people or more; the first such run when two are as long."""
+        words = name.split(maxsplit=1)
+        if len(words) == 2 and norm(words[0]) in _COMPASS_WORDS:
+            # "East Yorkshire", "Northern Syria": a part of the place named after it
+            # (rather a division than a town of the name: "West Surrey" is not Surrey, BC,
+            # "northern Aleppo" is the governorate)
+            wide = [
+                c
+                for c in self.candidates(words[1])
+                if c.how != DEMONYM and c.place.feature not in ("city", "continent")
+            ]
+            if wide:
+                return max(wide, key=lambda c: _score(c, context, None)).place
+            p = self.resolve(words[1], context, demonyms=False)
+            return p if p is not None and p.population >= _PART_MIN_POP else None
         for part in self._indexed_parts(name):
             # "Latin American", "Central American": a demonym after a qualifier is not
             # the country's ("American Airlines" is)
