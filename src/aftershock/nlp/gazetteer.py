@@ -383,6 +383,10 @@ class Gazetteer:
         """The best place for ``name`` given the article's context, or None.
 
         "Anbar province" / "the city of Mosul" look up the name and favour that kind."""
+        if name in _SHARED_ABBR:
+            shared = self._context_abbr(name, context)
+            if shared is not None:
+                return shared
         want = None
         cands = self.candidates(name)
         if not cands:
@@ -395,7 +399,7 @@ class Gazetteer:
         if not demonyms:
             cands = [c for c in cands if c.how != DEMONYM]
         if not cands:
-            return self._context_abbr(name, context)
+            return None
         if len(cands) == 1:
             return cands[0].place
         own = context.own.get(norm(name)) if context is not None else None
@@ -428,7 +432,7 @@ class Gazetteer:
     def _context_abbr(self, name: str, context: PlaceContext | None) -> Place | None:
         """An abbreviation several places share ("SA", "WA"), when the story names the
         country of exactly one of them."""
-        options = _SHARED_ABBR.get(name.replace(".", ""))
+        options = _SHARED_ABBR.get(name)
         if options is None or context is None:
             return None
         fits = [(cc, div) for cc, div in options if cc in context.countries]
