@@ -78,6 +78,9 @@ def test_words_and_adjectives_are_not_small_towns(gaz):
     assert republic is None or republic.feature != "city"
     # a big town of that name stays: Bend, Oregon
     assert gaz.lookup("Bend").country == "USA"
+    # a division called "West" only in a story about its country
+    assert gaz.lookup("West") is None
+    assert gaz.resolve("West", PlaceContext.of({"CMR"})).country == "CMR"
 
 
 def test_big_towns_beat_loosely_sized_districts(gaz):

@@ -398,6 +398,12 @@ class Gazetteer:
                 cands = self.candidates(rest)
         if not demonyms:
             cands = [c for c in cands if c.how != DEMONYM]
+        if cands and norm(name) in _COMPASS:
+            # a division called "West" or "Western" (Cameroon's, Sri Lanka's) only in a story
+            # about its country: elsewhere the word is a direction or "the West"
+            cands = [
+                c for c in cands if context is not None and c.place.country in context.countries
+            ]
         if not cands:
             return None
         if len(cands) == 1:

@@ -531,7 +531,8 @@ def _build() -> dict[str, Any]:
         for k in keys:
             if k in (raw, shown):
                 b.key(k, i, NAME)
-            elif norm(k) not in _COMPASS:  # "West Region" is not every "West"
+            elif norm(k) not in _COMPASS and norm(k) not in _COMMON_WORDS:
+                # "West Region" is not every "West", nor "Union County" every "Union"
                 b.key(k, i, SHORT)
 
     # capitals: the most populous place in the country that bears the capital's name
@@ -565,7 +566,8 @@ def _build() -> dict[str, Any]:
         for k in keys:
             if k in (raw, shown):
                 b.key(k, i, NAME)
-            elif norm(k) not in _COMPASS:  # "West Region" is not every "West"
+            elif norm(k) not in _COMPASS and norm(k) not in _COMMON_WORDS:
+                # "West Region" is not every "West", nor "Union County" every "Union"
                 b.key(k, i, SHORT)
 
     # news abbreviations of divisions: "Calif.", "N.J.", "B.C.", "NSW", "Herts"; and the
