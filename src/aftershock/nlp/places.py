@@ -136,10 +136,17 @@ class PlaceResolver:
         # "Florida" (a state, a town in Uruguay) in a story that names the United States
         # adds its state for "Parkland"
         if ctx.countries:
-            for key in unsure:
-                place = self.gazetteer.resolve(key, ctx)
-                if place is not None and place.country in ctx.countries:
-                    ctx.add(place, _UNSURE_WEIGHT, key)
+            # each against the sure context alone, so that their order does not matter
+            settled = [(key, self.gazetteer.resolve(key, ctx)) for key in unsure]
+            for key, place in settled:
+                if place is None or place.country not in ctx.countries:
+                    continue
+                had = (place.country, place.admin1) in ctx.admin1
+                ctx.add(place, _UNSURE_WEIGHT, key)
+                if not had and place.feature not in ("admin1", "admin2"):
+                    # a town's division would vote for the town itself ("Parkland" picks
+                    # its Washington namesake, whose state then backs it): divisions only
+                    ctx.admin1.discard((place.country, place.admin1))
         if dateline:
             self.add_dateline(ctx, dateline)
         return ctx
