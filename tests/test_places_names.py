@@ -135,3 +135,11 @@ def test_a_compass_word_before_a_division_or_country(resolver):
 def test_seats_of_government_by_their_rooms(gaz):
     office = gaz.lookup("Oval Office")
     assert office.name == "White House" and office.country == "USA"
+
+
+def test_acronyms_are_not_towns_but_capitalised_datelines_are(gaz, resolver):
+    for acronym in ("UN", "AU", "OAS"):
+        assert gaz.lookup(acronym) is None, acronym  # not Un (India), Au (Switzerland)
+    goma = resolver.add_dateline(PlaceContext(), "GOMA")
+    assert goma.country == "COD" and goma.feature == "city"
+    assert resolver.add_dateline(PlaceContext(), "DOHA").country == "QAT"

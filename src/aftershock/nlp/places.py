@@ -153,7 +153,9 @@ class PlaceResolver:
 
     def add_dateline(self, ctx: PlaceContext, dateline: str) -> Place | None:
         """Resolve the article's dateline place in ``ctx`` and add it as context."""
-        ctx.dateline = self.gazetteer.resolve(dateline, ctx)
+        # "GOMA" in capitals, as datelines are set, is the town, not an acronym
+        name = dateline.title() if dateline.isupper() else dateline
+        ctx.dateline = self.gazetteer.resolve(name, ctx)
         if ctx.dateline is not None:
             ctx.add(ctx.dateline, 1.0)
         return ctx.dateline
