@@ -673,6 +673,21 @@ class MentionFinder:
                 owner.actor1 = m.actor1
             owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
             m.absorbed.append(m.trigger)
+        # "a drone strike hit a depot": the verb reports the noun's own action, so the noun
+        # (the more specific code) keeps it and takes the verb's target
+        for m in mentions:
+            if m.nominal or m.trig.kind != "violent" or m.absorbed:
+                continue
+            subj, passive = syntax.subject(m.trigger)
+            owner = by_tok.get(subj.i) if subj is not None and not passive else None
+            if owner is None or owner is m or not owner.nominal or owner.trig.kind != "violent":
+                continue
+            if owner.definite:
+                continue  # "the attack targeted ...": the noun points back, the verb reports
+            if owner.actor2 is None:
+                owner.actor2 = m.actor2
+            owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
+            m.absorbed.append(m.trigger)
         # "the strike that claimed the lives of three members of X": target from victims
         for m in mentions:
             if m.nominal and m.trig.kind == "violent" and m.actor2 is None:

@@ -32,6 +32,7 @@ from aftershock.nlp.toponyms import (
     NOT_PLACE_HEADS,
     Toponym,
     kind_at,
+    name_start,
     qualifiers,
     resolve_qualified,
     run_around,
@@ -351,6 +352,7 @@ class PlaceResolver:
             start = end = tok.i
             while start - 1 in sub and doc[start - 1].pos_ in _NAME_POS:
                 start -= 1
+            start = name_start(doc, start)  # "el-Fasher": the article is part of the name
             while end + 1 in sub and doc[end + 1].pos_ in _NAME_POS:
                 end += 1
             if doc[end].lower_ in NOT_PLACE_HEADS:
