@@ -431,9 +431,14 @@ def test_cli_backtest_json_and_table(tmp_path):
     done = _cli("backtest", *args, "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data["models"]) == {"hawkes", "poisson", "rolling"}
-    for name in ("hawkes", "poisson", "rolling"):
+    # the default baselines: Poisson and rolling rates over 28 and 56 days
+    assert set(data["models"]) == {"hawkes", "poisson", "rolling", "rolling_56d"}
+    for name in data["models"]:
         assert {"loglik_per_event", "brier", "auc"} <= set(data["models"][name])
+    assert data["notes"]["rolling_window_days"] == [28.0, 56.0]
+    # skill is against the best baseline: the best one scores exactly 0
+    baselines = [m for k, m in data["models"].items() if k != "hawkes"]
+    assert max(m["brier_skill"] for m in baselines) == 0
     assert data["first_origin"] == "2020-05-10" and data["last_origin"] == "2020-05-29"
     assert data["origins"] == 20 and data["horizon_days"] == 1.0
     assert data["notes"]["hawkes_model"].startswith("SpatialHawkes(")

@@ -120,3 +120,27 @@ def test_long_article_is_coded_in_pieces(coder):
     assert max(e["span"][0] for e in events) > CHUNK_CHARS
     for e in events:
         assert text[e["span"][0] : e["span"][1]] == e["sentence"]
+
+
+def test_a_strike_that_hit_is_one_event(coder):
+    # the noun and the verb report one action: one event, with the verb's target
+    events = coder.code(art("A drone strike hit a militia depot in Fallujah on Monday."))
+    assert [e["trigger"]["text"] for e in events] == ["strike"]
+    assert events[0]["actor2"]["role"] == "REB"
+    assert events[0]["location"]["name"] == "Al Fallūjah"
+
+
+def test_an_indefinite_attack_is_a_new_event(coder):
+    # "a suicide bombing" introduces a new event: it is not merged into the rocket attack
+    text = "Rockets struck the US embassy. A suicide bombing killed 12 people in Kirkuk."
+    got = {e["trigger"]["text"]: e for e in coder.code(art(text))}
+    assert set(got) == {"struck", "bombing"}
+    assert got["bombing"]["fatalities"] == 12
+    assert got["bombing"]["location"]["name"] == "Kirkuk"
+    assert got["struck"]["fatalities"] is None
+
+
+def test_names_with_a_joined_arabic_article(coder):
+    text = "The RSF shelled el-Fasher on Monday. Separately, gunmen attacked a depot in al-Qaim."
+    got = {e["trigger"]["text"]: (e["location"] or {}).get("name") for e in coder.code(art(text))}
+    assert got == {"shelled": "El Fasher", "attacked": "Al Qā’im"}

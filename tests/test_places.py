@@ -204,3 +204,20 @@ def test_event_places_from_notes_style_text(coder):
 
 def near_point(loc: dict, lat: float, lon: float, km: float = 30) -> bool:
     return haversine_km(loc["lat"], loc["lon"], lat, lon) < km
+
+
+def test_an_unknown_name_falls_back_to_the_articles_country(coder, resolver):
+    doc = coder.nlp(
+        "Police in Nairobi fired tear gas at fans outside Kasarani Stadium, and more "
+        "protests were reported in Mombasa and Kisumu."
+    )
+    ctx = resolver.context(doc)
+    assert resolver.resolve("Zorblax Arena", ctx) is None
+    p = resolver.resolve_toponym("Zorblax Arena", ctx)
+    assert p is not None and p.feature == "country" and p.country == "KEN"
+    # a known name is still resolved as such
+    assert resolver.resolve_toponym("Mombasa", ctx).name == "Mombasa"
+    # an article that names no place gives no fallback
+    assert (
+        resolver.resolve_toponym("Zorblax Arena", resolver.context(coder.nlp("It rained."))) is None
+    )

@@ -397,8 +397,13 @@ def backtest(
         typer.Option("--score-by", help="Score P(any event) per group of streams, e.g. cell."),
     ] = None,
     rolling_window: Annotated[
-        str, typer.Option("--rolling-window", help="Rolling-rate baseline window.")
-    ] = "28d",
+        str,
+        typer.Option(
+            "--rolling-window",
+            help="Rolling-rate baseline windows, comma-separated; the first is 'rolling', "
+            "the others 'rolling_<N>d'. Skill is against the best baseline.",
+        ),
+    ] = "28d,56d",
     calibrate: Annotated[
         str,
         typer.Option(
@@ -432,7 +437,7 @@ def backtest(
             refit_every=refit_every,
             score_by=score_by,
             kernel=kernel.value,
-            rolling_window=parse_days(rolling_window),
+            rolling_window=[parse_days(w) for w in rolling_window.split(",") if w.strip()],
             calibrate=calibrate.strip().lower(),
             progress=tick,
         )

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 SCHEMA_VERSION = 1
 # Bump when the coder's output for the same text may change: it is part of event ids.
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 EVENT_KEYS: tuple[str, ...] = (
     "schema",

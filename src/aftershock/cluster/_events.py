@@ -316,8 +316,11 @@ class EventView:
         return [block_key(self.family, k, w) for w in weeks for k in keys]
 
     def sort_key(self) -> tuple[Any, ...]:
+        # text order inside an article (sentence, then trigger), so that which of a
+        # sentence's events is placed first never hangs on the hash in its id
         span = self.record.get("span") or (0, 0)
-        return (self.report_date or date.max, self.article_id, span[0], self.id)
+        trig = (self.record.get("trigger") or {}).get("span") or span
+        return (self.report_date or date.max, self.article_id, span[0], trig[0], self.id)
 
 
 @dataclass(slots=True)

@@ -9,7 +9,8 @@ For every article the Coder's spaCy pipeline runs over the text; its place entit
 article's context (countries named, places named unambiguously) exactly as when coding
 events. Each gold toponym is then resolved from its gold span with that context
 (``PlaceResolver.resolve``: the exact name, else a well-known place inside a longer unknown
-name such as "Bank of Japan"), so the
+name such as "Bank of Japan"; a name no gazetteer knows gets the article's main country, at
+country precision: ``PlaceResolver.resolve_toponym``, counted as ``country_fallbacks``), so the
 scores measure the geocoder, not the entity recogniser; how many gold toponyms the
 recogniser found on its own is reported separately as ``ner_recall``.
 
@@ -190,7 +191,7 @@ def evaluate_gwn(
     resolver = PlaceResolver(gaz)
     articles = read_gwn(path, limit=limit)
     pairs: list[tuple[GoldToponym, Place | None]] = []
-    found_exact = found_overlap = n_gold = 0
+    found_exact = found_overlap = n_gold = fallbacks = 0
     geo_seconds = 0.0
     n_resolved_calls = 0
     docs = nlp.pipe((a.text for a in articles), batch_size=16)
@@ -201,7 +202,11 @@ def evaluate_gwn(
         ctx = resolver.context(ents)
         golds = [t for t in art.toponyms if t.geonameid is not None and t.lat is not None]
         for t in golds:
-            pairs.append((t, resolver.resolve(t.name, ctx)))
+            p = resolver.resolve(t.name, ctx)
+            if p is None:
+                p = resolver.country_fallback(ctx)
+                fallbacks += p is not None
+            pairs.append((t, p))
         geo_seconds += time.perf_counter() - t0
         n_resolved_calls += len(golds)
         for t in golds:
@@ -216,6 +221,8 @@ def evaluate_gwn(
             "articles": len(articles),
             "ner_recall": round(found_exact / n_gold, 4) if n_gold else None,
             "ner_recall_overlap": round(found_overlap / n_gold, 4) if n_gold else None,
+            # names no gazetteer knows, answered with the article's main country
+            "country_fallbacks": fallbacks,
             "geocoder_toponyms_per_s": (
                 round(n_resolved_calls / geo_seconds) if geo_seconds > 0 else math.inf
             ),

@@ -8,11 +8,11 @@ report the same action (see ``links``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from aftershock.nlp import syntax
 from aftershock.nlp.actors import ActorRef, ActorResolver
 from aftershock.nlp.fatalities import fatalities_in
 from aftershock.nlp.frames import (
@@ -24,6 +24,7 @@ from aftershock.nlp.frames import (
 )
 from aftershock.nlp.frames import lookup as _lookup
 from aftershock.nlp.lexicon import Lexicon, Trigger
+from aftershock.nlp.syntax import is_heading
 from aftershock.ontology import cameo
 
 # Light verbs whose object noun is the real event: "launched an attack", "carried out strikes".
@@ -201,82 +202,6 @@ class Mention:
         return self.code[:2]
 
 
-def is_heading(sent: Span) -> bool:
-    """A subheading line: no verb, or no final punctuation and short."""
-    text = sent.text.strip()
-    if not text:
-        return True
-    if text[-1] not in ".!?\"'”’)" and len(sent) < 16 and sent.end < len(sent.doc):
-        return True  # a short unpunctuated line followed by more text: a subheading
-    return not any(t.pos_ in ("VERB", "AUX") for t in sent)
-
-
-def _subject(verb: Token) -> tuple[Token | None, bool]:
-    """(subject token, passive?) of a verb, following xcomp/conj/advcl to the governor."""
-    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
-    for c in verb.children:
-        if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass"):
-            if c.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
-                return verb.head, passive
-            return c, passive
-    if verb.dep_ == "relcl":
-        return verb.head, passive
-    if verb.dep_ in ("xcomp", "conj", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
-        subj, head_passive = _subject(verb.head)
-        if head_passive and verb.dep_ == "xcomp":
-            return subj, passive  # "Obama is scheduled to attend": the raised subject
-        if head_passive:
-            # "were killed in ... shelling": the doer is the head's agent, not its subject
-            return _agent(verb.head), passive
-        return subj, passive
-    return None, passive
-
-
-def _agent(verb: Token) -> Token | None:
-    for c in verb.children:
-        if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
-            for p in c.children:
-                if p.dep_ == "pobj":
-                    return p
-    return None
-
-
-def _prep_objects(tok: Token, preps: frozenset[str]) -> list[Token]:
-    out = []
-    for c in tok.children:
-        if c.dep_ in ("prep", "agent") and c.lower_ in preps:
-            out.extend(p for p in c.children if p.dep_ == "pobj")
-    return out
-
-
-def _first_actor(
-    resolver: ActorResolver, toks: list[Token], skip: Mapping[str, object] | None = None
-) -> ActorRef | None:
-    """The first phrase that resolves to an actor. Words in ``skip`` (weapons: "drone",
-    "missile") count only when they carry a named actor ("US drone")."""
-    for t in toks:
-        a = resolver.resolve(t)
-        if a is not None and skip is not None and t.lemma_.lower() in skip and not a.named:
-            continue
-        if a is not None:
-            return a
-        for c in t.conjuncts:
-            a = resolver.resolve(c)
-            if a is not None:
-                return a
-    return None
-
-
-def _actor_in_subtree(resolver: ActorResolver, tok: Token) -> ActorRef | None:
-    """Any named actor inside a phrase: "an end to the US military presence" -> USA MIL."""
-    for t in tok.subtree:
-        if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound":
-            a = resolver.resolve(t)
-            if a is not None and a.named:
-                return a
-    return None
-
-
 class MentionFinder:
     """Finds event mentions in one sentence."""
 
@@ -333,7 +258,7 @@ class MentionFinder:
             self._verb_args(m)
         if not nominal and lemma in _GATHER_VERBS:
             # people gathering is a rally; troops "gathering" or data "gathered" is not
-            subj, _ = _subject(tok)
+            subj, _ = syntax.subject(tok)
             if subj is None and tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "NUM"):
                 subj = tok.head  # "1,000 people, among them students, gathered in ..."
             lost = subj is None and tok.dep_ == "ROOT" and lemma in ("march", "rally")
@@ -349,7 +274,7 @@ class MentionFinder:
                 "troop",
             ):
                 return None
-        if lemma == "strike" and _labour_strike(tok):
+        if lemma == "strike" and syntax.labour_strike(tok):
             # "workers went on strike", "a hunger strike": a protest, not an attack
             hunger = any(t.lower_ == "hunger" for t in tok.children)
             m.code, m.trig = ("142" if hunger else "143"), Trigger("143", "protest")
@@ -358,7 +283,7 @@ class MentionFinder:
         if (
             lemma == "fire"
             and not nominal
-            and not _prep_objects(tok, frozenset({"on", "at"}))
+            and not syntax.prep_objects(tok, frozenset({"on", "at"}))
             and not any(
                 c.dep_ == "dobj" and c.lemma_.lower() in self.lex.instruments for c in tok.children
             )
@@ -372,7 +297,7 @@ class MentionFinder:
         ):
             return None
         if m.actor1 is None and trig.kind == "protest" and not nominal:
-            subj, _ = _subject(tok)
+            subj, _ = syntax.subject(tok)
             if subj is not None and subj.pos_ in ("NOUN", "PROPN", "NUM"):
                 # whoever protests is a protester: "drivers protested", "250 people marched"
                 m.actor1 = ActorRef(
@@ -427,7 +352,7 @@ class MentionFinder:
         if any(c.lemma_.lower() == "joint" for c in tok.children):
             return True
         if tok.dep_ == "dobj":
-            subj, _ = _subject(tok.head)
+            subj, _ = syntax.subject(tok.head)
             return subj is not None and bool(subj.conjuncts)
         return False
 
@@ -435,9 +360,9 @@ class MentionFinder:
         """Unnamed people harmed by violence are civilians: "a man was shot"."""
         tok = m.trigger
         if m.nominal:
-            cands = _prep_objects(tok, frozenset({"on", "against", "of"}))
+            cands = syntax.prep_objects(tok, frozenset({"on", "against", "of"}))
         else:
-            subj, passive = _subject(tok)
+            subj, passive = syntax.subject(tok)
             cands = [c for c in tok.children if c.dep_ == "dobj"]
             if passive and subj is not None:
                 cands.append(subj)
@@ -448,21 +373,21 @@ class MentionFinder:
 
     def _verb_args(self, m: Mention) -> None:
         tok = m.trigger
-        subj, passive = _subject(tok)
+        subj, passive = syntax.subject(tok)
         if passive:
-            agent = _agent(tok)
+            agent = syntax.agent(tok)
             m.actor1 = self.resolver.resolve(agent) if agent is not None else None
             m.actor2 = self.resolver.resolve(subj) if subj is not None else None
         else:
             m.actor1 = self.resolver.resolve(subj) if subj is not None else None
             objs = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
-            objs += _prep_objects(tok, _TARGET_PREPS)
+            objs += syntax.prep_objects(tok, _TARGET_PREPS)
             if m.trig.kind == "demand":
-                objs += _prep_objects(tok, frozenset({"for", "of"}))
-            m.actor2 = _first_actor(self.resolver, objs)
+                objs += syntax.prep_objects(tok, frozenset({"for", "of"}))
+            m.actor2 = syntax.first_actor(self.resolver, objs)
             if m.actor2 is None and m.trig.kind in ("demand", "verbal", "threat"):
                 for o in objs:
-                    m.actor2 = _actor_in_subtree(self.resolver, o)
+                    m.actor2 = syntax.actor_in_subtree(self.resolver, o)
                     if m.actor2:
                         break
         if subj is not None and subj.pos_ == "PRON" and not passive:
@@ -477,30 +402,30 @@ class MentionFinder:
             for c in tok.children:
                 if c.dep_ == "ccomp":
                     subs = [s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")]
-                    m.actor2 = _first_actor(self.resolver, subs)
+                    m.actor2 = syntax.first_actor(self.resolver, subs)
                     if m.actor2 is not None:
                         break
 
     def _noun_args(self, m: Mention) -> None:
         tok = m.trigger
         mods = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
-        m.actor1 = _first_actor(self.resolver, mods, skip=self.lex.instruments)
+        m.actor1 = syntax.first_actor(self.resolver, mods, skip=self.lex.instruments)
         if m.actor1 is None:
-            m.actor1 = _first_actor(self.resolver, _prep_objects(tok, _SOURCE_PREPS))
+            m.actor1 = syntax.first_actor(self.resolver, syntax.prep_objects(tok, _SOURCE_PREPS))
         if (
             m.actor1 is None
             and tok.dep_ == "dobj"
             and (hl := tok.head.lemma_.lower()) in _LIGHT_VERBS | self.lex.speech_verbs
             and hl != "tell"
         ):
-            subj, _ = _subject(tok.head)
+            subj, _ = syntax.subject(tok.head)
             m.actor1 = self.resolver.resolve(subj) if subj is not None else None
         if m.actor1 is None and tok.dep_ == "pobj" and tok.head.head.lemma_.lower() in _LIGHT_VERBS:
-            subj, _ = _subject(tok.head.head)  # "engaged in a firefight"
+            subj, _ = syntax.subject(tok.head.head)  # "engaged in a firefight"
             m.actor1 = self.resolver.resolve(subj) if subj is not None else None
-        targets = _prep_objects(tok, _TARGET_PREPS)
-        m.actor2 = _first_actor(self.resolver, targets)
-        for between in _prep_objects(tok, frozenset({"between", "among"})):
+        targets = syntax.prep_objects(tok, _TARGET_PREPS)
+        m.actor2 = syntax.first_actor(self.resolver, targets)
+        for between in syntax.prep_objects(tok, frozenset({"between", "among"})):
             # "fighting broke out between the army and the RSF"
             sides = [between, *between.conjuncts]
             m.actor1 = m.actor1 or self.resolver.resolve(sides[0])
@@ -511,13 +436,15 @@ class MentionFinder:
             for c in tok.children:
                 if c.dep_ in ("acl", "ccomp"):
                     subs = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
-                    m.actor2 = m.actor2 or _first_actor(self.resolver, subs)
+                    m.actor2 = m.actor2 or syntax.first_actor(self.resolver, subs)
         if m.actor2 is None and m.trig.kind == "demand":
             # "demands from Iraqi officials for an end to the US presence": the "for"
             # phrase may hang off the trigger or off its source phrase
-            fors = [t for t in _demand_scope(tok) if t.dep_ == "pobj" and t.head.lower_ == "for"]
-            for o in fors or _prep_objects(tok, frozenset({"of"})):
-                m.actor2 = _actor_in_subtree(self.resolver, o)
+            fors = [
+                t for t in syntax.demand_scope(tok) if t.dep_ == "pobj" and t.head.lower_ == "for"
+            ]
+            for o in fors or syntax.prep_objects(tok, frozenset({"of"})):
+                m.actor2 = syntax.actor_in_subtree(self.resolver, o)
                 if m.actor2:
                     break
         # mode/instrument from compounds handled in _refine; definiteness for coreference
@@ -643,7 +570,7 @@ class MentionFinder:
                 m.mode = best.mode
                 m.acled = m.acled or best.acled
         if m.trig.kind in ("demand", "verbal") and m.code in ("100", "020"):
-            for t in _demand_scope(tok):
+            for t in syntax.demand_scope(tok):
                 # nouns and verbs only: "free elections" asks for no release
                 sub = lex.demand_objects.get(t.lemma_.lower()) if t.pos_ != "ADJ" else None
                 if sub:
@@ -688,27 +615,27 @@ class MentionFinder:
                     if pobj.dep_ != "pobj":
                         continue
                     if pobj.lemma_.lower() in lex.cause_preps:
-                        m.causes.extend(_objects_of(pobj, ("to", "for", "of", "over")))
+                        m.causes.extend(syntax.objects_of(pobj, ("to", "for", "of", "over")))
                     elif prep.lower_ in ("after", "following") and _lookup(pobj, lex):
                         m.causes.append(pobj)
             if a.lemma_.lower() in lex.cause_preps:
-                m.causes.extend(_objects_of(a, ("to", "for", "of", "over")))
+                m.causes.extend(syntax.objects_of(a, ("to", "for", "of", "over")))
             for c in a.children:
                 if c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in ("avenge", "retaliate"):
                     m.causes.extend(o for o in c.subtree if o.dep_ in ("dobj", "pobj"))
         # "Y triggered/sparked X": the subject of a cause verb governing this mention
         head = tok.head
         if tok.dep_ in ("dobj", "conj") and head.lemma_.lower() in lex.cause_verbs:
-            subj, _ = _subject(head)
+            subj, _ = syntax.subject(head)
             if subj is None and head.dep_ == "advcl":
-                subj, _ = _subject(head.head)
+                subj, _ = syntax.subject(head.head)
             if subj is not None:
                 m.causes.append(subj)
         # mourning/protest/demands over the victims of Y: "a casualty of the strike"
         if m.trig.kind in ("protest", "demand", "verbal", "threat"):
             for t in m.sent:
                 if t.lemma_.lower() in lex.victim_nouns:
-                    m.causes.extend(_objects_of(t, ("of",)))
+                    m.causes.extend(syntax.objects_of(t, ("of",)))
 
     # -- absorbing kill verbs into the event that did the killing ---------------------
     def _absorb(self, mentions: list[Mention]) -> None:
@@ -717,14 +644,14 @@ class MentionFinder:
             if m.trig.kind != "kill" or m.nominal:
                 continue
             owner = None
-            subj, _passive = _subject(m.trigger)
+            subj, _passive = syntax.subject(m.trigger)
             cands = [subj] if subj is not None else []
             cands += (
                 [m.trigger.head]
                 if m.trigger.dep_ in ("advcl", "relcl", "conj", "xcomp", "acl")
                 else []
             )
-            cands += _prep_objects(m.trigger, frozenset({"in", "by", "during"}))
+            cands += syntax.prep_objects(m.trigger, frozenset({"in", "by", "during"}))
             # "23 people were killed when the RSF shelled El Fasher"
             for v in (m.trigger, *m.trigger.conjuncts):
                 cands += [c for c in v.children if c.dep_ == "advcl"]
@@ -746,12 +673,27 @@ class MentionFinder:
                 owner.actor1 = m.actor1
             owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
             m.absorbed.append(m.trigger)
+        # "a drone strike hit a depot": the verb reports the noun's own action, so the noun
+        # (the more specific code) keeps it and takes the verb's target
+        for m in mentions:
+            if m.nominal or m.trig.kind != "violent" or m.absorbed:
+                continue
+            subj, passive = syntax.subject(m.trigger)
+            owner = by_tok.get(subj.i) if subj is not None and not passive else None
+            if owner is None or owner is m or not owner.nominal or owner.trig.kind != "violent":
+                continue
+            if owner.definite:
+                continue  # "the attack targeted ...": the noun points back, the verb reports
+            if owner.actor2 is None:
+                owner.actor2 = m.actor2
+            owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
+            m.absorbed.append(m.trigger)
         # "the strike that claimed the lives of three members of X": target from victims
         for m in mentions:
             if m.nominal and m.trig.kind == "violent" and m.actor2 is None:
                 for t in m.trigger.subtree:
                     if t.lemma_.lower() == "life" and t.head.lemma_.lower() in ("claim", "take"):
-                        for o in _objects_of(t, ("of",)):
+                        for o in syntax.objects_of(t, ("of",)):
                             m.actor2 = self.resolver.resolve(o)
 
 
@@ -763,41 +705,3 @@ def _rank_clauses(mentions: list[Mention]) -> None:
         ancestors = list(m.trigger.ancestors)
         m.depth = len(ancestors)
         m.embedding = sum(1 for a in ancestors if a.i in triggers)
-
-
-_LABOUR = frozenset(
-    "worker union employee staff teacher doctor nurse driver miner labourer laborer "
-    "hunger general strike-action walkout wage salary pay pension docker trucker "
-    "transporter farmer lecturer student".split()
-)
-_MILITARY_CUES = frozenset(
-    "air drone missile rocket military army us israeli russian ukrainian airstrike "
-    "artillery target kill killed dead".split()
-)
-
-
-def _labour_strike(tok: Token) -> bool:
-    """Is this "strike" a work stoppage? Labour words nearby and no weapon words."""
-    near = {t.lemma_.lower() for t in tok.sent} | {t.lower_ for t in tok.sent}
-    own = {t.lower_ for t in tok.subtree} | {c.lower_ for c in tok.head.children}
-    if own & _MILITARY_CUES:
-        return False
-    if any(c.lower_ in ("hunger", "general") for c in tok.children):
-        return True
-    on_strike = tok.dep_ == "pobj" and tok.head.lower_ == "on"  # "went on strike"
-    return on_strike or bool(near & _LABOUR) or tok.lower_ == "striking"
-
-
-def _demand_scope(tok: Token) -> list[Token]:
-    """What a demand asks for: its own phrase, plus the "for ..." phrase a parser may
-    hang on the governing verb ("sparking demands from X for an end to Y")."""
-    toks = list(tok.subtree)
-    if tok.dep_ == "dobj":
-        for prep in tok.head.children:
-            if prep.dep_ == "prep" and prep.lower_ == "for":
-                toks.extend(prep.subtree)
-    return toks
-
-
-def _objects_of(tok: Token, preps: tuple[str, ...]) -> list[Token]:
-    return [p for c in tok.children if c.lower_ in preps for p in c.children if p.dep_ == "pobj"]

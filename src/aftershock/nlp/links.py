@@ -54,6 +54,7 @@ class EventGroup:
 
 
 _MATERIAL = frozenset({"violent", "kill", "protest", "coerce"})
+_NEW_DETS = frozenset({"a", "an", "another"})
 
 
 def _situated(m: Mention) -> bool:
@@ -80,9 +81,15 @@ def _compatible(g: EventGroup, m: Mention) -> bool:
     # the two sides swapped means a different (counter-)action
     if m.actor1 and m.actor1.country and any(m.actor1.same_side(a) and a.country for a in a2):
         return False
-    anaphoric = m.nominal and (m.definite or m.actor1 is None)
+    # "the attack" or a bare "the strikes" point back; "a suicide bombing" or "another
+    # attack" introduces a new one
+    anaphoric = m.nominal and (m.definite or (m.actor1 is None and not _indefinite(m)))
     same_dyad = bool(m.actor1 and a1 and m.actor1.country and m.actor1.country == a1[0].country)
     return anaphoric or same_dyad or (m.actor1 is None and m.actor2 is None)
+
+
+def _indefinite(m: Mention) -> bool:
+    return any(c.dep_ == "det" and c.lower_ in _NEW_DETS for c in m.trigger.children)
 
 
 def _same_action(a: Mention, b: Mention) -> bool:

@@ -32,6 +32,7 @@ from aftershock.nlp.toponyms import (
     NOT_PLACE_HEADS,
     Toponym,
     kind_at,
+    name_start,
     qualifiers,
     resolve_qualified,
     run_around,
@@ -167,6 +168,28 @@ class PlaceResolver:
         if p is not None:
             return p
         return self.gazetteer.resolve_part(text, ctx)
+
+    def resolve_toponym(self, text: str, ctx: PlaceContext | None = None) -> Place | None:
+        """A toponym the text names, as a geoparser reports it: :meth:`resolve`, else, for
+        a name no gazetteer knows (a stadium, an estate, a village under 500 people), the
+        country the article is mainly about, at country precision, rather than nothing."""
+        p = self.resolve(text, ctx)
+        return p if p is not None else self.country_fallback(ctx)
+
+    def country_fallback(self, ctx: PlaceContext | None) -> Place | None:
+        main = self.main_country(ctx) if ctx is not None else None
+        return self.gazetteer.country(main) if main else None
+
+    @staticmethod
+    def main_country(ctx: PlaceContext) -> str | None:
+        """The country an article names most (its dateline's on a tie or when it names none)."""
+        home = ctx.dateline.country if ctx.dateline is not None else None
+        if not ctx.countries:
+            return home
+        top = max(ctx.countries.values())
+        if home is not None and ctx.countries.get(home) == top:
+            return home
+        return max(ctx.countries.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
     # -- events ---------------------------------------------------------------------
     def event_place(
@@ -374,6 +397,7 @@ class PlaceResolver:
             start = end = tok.i
             while start - 1 in sub and doc[start - 1].pos_ in _NAME_POS:
                 start -= 1
+            start = name_start(doc, start)  # "el-Fasher": the article is part of the name
             while end + 1 in sub and doc[end + 1].pos_ in _NAME_POS:
                 end += 1
             if doc[end].lower_ in NOT_PLACE_HEADS:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from aftershock.nlp.gazetteer import Gazetteer, Place, PlaceContext, haversine_km
 from aftershock.nlp.gazindex import ALT, DEMONYM
@@ -85,6 +85,7 @@ NOT_PLACE_HEADS = frozenset(
     bagh chowk plaza mall hotel camp base""".split()
 )
 # Lower-case words inside names: "Oaxaca de Juarez", "Sao Jose dos Campos".
+_ARTICLES = frozenset("al el ad ar as ash at an az ed er es et".split())
 _CONNECTORS = frozenset(
     "de del la las los el al do da dos das di du des le y sur am an der van von bin ibn of".split()
 )
@@ -266,12 +267,32 @@ def _namey(tok: Token) -> bool:
     )
 
 
+def name_start(doc: Doc, i: int) -> int:
+    """Where a name ending in token ``i``'s run starts once a joined Arabic article is
+    counted: the "el" of "el-Fasher" when ``i`` is "Fasher"."""
+    if i >= 2 and _article_prefix(doc, i - 2, i + 1):
+        return i - 2
+    return i
+
+
+def _article_prefix(doc: Doc, i: int, end: int) -> bool:
+    """A lower-case Arabic article joined to a name: "al-Qaim", "el-Fasher", "ad-Dawr"."""
+    return (
+        doc[i].lower_ in _ARTICLES
+        and i + 2 < end
+        and doc[i + 1].text == "-"
+        and not doc[i].whitespace_
+        and not doc[i + 1].whitespace_
+        and _namey(doc[i + 2])
+    )
+
+
 def _runs(sent: Span) -> list[tuple[int, int]]:
     """Runs of capitalised words, joined by hyphens and lower-case name connectors."""
     doc = sent.doc
     runs, i, end = [], sent.start, sent.end
     while i < end:
-        if not _namey(doc[i]):
+        if not _namey(doc[i]) and not _article_prefix(doc, i, end):
             i += 1
             continue
         j = i + 1
