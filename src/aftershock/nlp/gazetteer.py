@@ -25,6 +25,7 @@ from aftershock.nlp.gazindex import (
     _COMMON_WORDS,
     _COMPASS,
     _FEAT_NAME,
+    _GENERIC_PARTS,
     _KIND_PREFIX,
     _KIND_SUFFIX,
     _KIND_WORDS,
@@ -219,6 +220,17 @@ _SHARED_ABBR: dict[str, tuple[tuple[str, str | None], ...]] = {
     "WA": (("AUS", "Western Australia"), ("USA", "Washington")),
     "NT": (("AUS", "Northern Territory"), ("CAN", "Northwest Territories")),
 }
+
+
+def _descriptive(key: str) -> bool:
+    """Whether a name is only a direction, or a direction and a generic word (a town or
+    division so named needs its country in the story)."""
+    if key in _COMPASS:
+        return True
+    head, _, tail = key.rpartition(" ")
+    return tail in _GENERIC_PARTS and head in _COMPASS
+
+
 _COMPASS_WORDS = frozenset(
     "north south east west central northern southern eastern western northeast northwest"
     " southeast southwest north eastern north western south eastern south western".split()
@@ -398,11 +410,15 @@ class Gazetteer:
                 cands = self.candidates(rest)
         if not demonyms:
             cands = [c for c in cands if c.how != DEMONYM]
-        if cands and norm(name) in _COMPASS:
-            # a division called "West" or "Western" (Cameroon's, Sri Lanka's) only in a story
-            # about its country: elsewhere the word is a direction or "the West"
+        if cands and _descriptive(norm(name)):
+            # a division called "West", "Western" or "West Coast" (Cameroon's, Sri Lanka's,
+            # New Zealand's) only in a story about its country: elsewhere the words are a
+            # direction, "the West", or that country's own coast
             cands = [
-                c for c in cands if context is not None and c.place.country in context.countries
+                c
+                for c in cands
+                if c.place.feature not in _LOCAL
+                or (context is not None and c.place.country in context.countries)
             ]
         if not cands:
             return None
@@ -462,6 +478,8 @@ class Gazetteer:
         50,000 people or more; the first such run when two are as long."""
         words = name.split(maxsplit=1)
         if len(words) == 2 and norm(words[0]) in _COMPASS_WORDS:
+            if norm(words[1]) in _GENERIC_PARTS:
+                return None  # "West Coast", "Northern Region": no place of its own
             # "East Yorkshire", "Northern Syria": a part of the place named after it
             # (rather a division than a town of the name: "West Surrey" is not Surrey, BC,
             # "northern Aleppo" is the governorate)

@@ -83,6 +83,11 @@ _COMMON_WORDS = frozenset(
     freedom justice security""".split()
 )
 _WORD_TOWN_POP = 20_000
+# Generic words that, after a compass word, describe a part of any country ("West Coast").
+_GENERIC_PARTS = frozenset(
+    "coast coastal region province district state cape highlands lowlands islands territory"
+    " division area zone".split()
+)
 # How a name matched: its main name, an alternate name, a demonym/adjective, a short form.
 NAME, ALT, DEMONYM, SHORT = 0, 1, 2, 3
 # Curated site kinds in sites.tsv -> feature.
@@ -561,8 +566,9 @@ def _build() -> dict[str, Any]:
         pop = sum(pop_at.get((cc2, f"{la:.3f}", f"{lo:.3f}"), 0) for la, lo in pts)
         i = b.add(shown, iso2to3.get(cc2, ""), a1shown, lat, lon, 0, "admin2", pop)
         m = _COMPASS_PART.match(shown)
-        if m is not None:  # "North Yorkshire", "Cheshire East" -> "Yorkshire", "Cheshire"
-            keys.add(m.group(1) or m.group(2))
+        rest = (m.group(1) or m.group(2)) if m is not None else ""
+        if rest and norm(rest) not in _GENERIC_PARTS and norm(rest) not in _COMMON_WORDS:
+            keys.add(rest)  # "North Yorkshire", "Cheshire East" -> "Yorkshire", "Cheshire"
         for k in keys:
             if k in (raw, shown):
                 b.key(k, i, NAME)
