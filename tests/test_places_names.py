@@ -143,3 +143,13 @@ def test_acronyms_are_not_towns_but_capitalised_datelines_are(gaz, resolver):
     goma = resolver.add_dateline(PlaceContext(), "GOMA")
     assert goma.country == "COD" and goma.feature == "city"
     assert resolver.add_dateline(PlaceContext(), "DOHA").country == "QAT"
+
+
+def test_parts_of_longer_names(resolver, gaz):
+    assert resolver.resolve("US Federal Reserve").country == "USA"  # two capitals suffice
+    assert resolver.resolve("UK Border Force").country == "GBR"
+    embassy = resolver.resolve("Russian Embassy")  # an embassy is not in its own country
+    assert embassy is None or embassy.country != "RUS"
+    us_story = PlaceContext.of({"USA"})
+    assert resolver.resolve("West Coast", us_story) is None  # not New Zealand's region
+    assert gaz.resolve("West Coast", PlaceContext.of({"NZL"})).country == "NZL"

@@ -231,6 +231,8 @@ def _descriptive(key: str) -> bool:
     return tail in _GENERIC_PARTS and head in _COMPASS
 
 
+# Last words of a name whose country part says whose it is, not where it is.
+_ENVOY_HEADS = frozenset({"embassy", "consulate", "mission", "delegation"})
 _COMPASS_WORDS = frozenset(
     "north south east west central northern southern eastern western northeast northwest"
     " southeast southwest north eastern north western south eastern south western".split()
@@ -496,8 +498,10 @@ class Gazetteer:
             # "Latin American", "Central American": a demonym after a qualifier is not
             # the country's ("American Airlines" is)
             p = self.resolve(part, context, demonyms=name.startswith(part))
-            if p is None:
+            if p is None or (len(part) < 3 and p.feature != "country"):
                 continue
+            if p.feature == "country" and name.split()[-1].lower() in _ENVOY_HEADS:
+                continue  # the Russian embassy is not in Russia
             if p.feature in ("country", "continent", "admin1") or (
                 p.feature == "city" and p.population >= _PART_MIN_POP
             ):
@@ -515,7 +519,8 @@ class Gazetteer:
         for size in range(len(words) - 1, 0, -1):
             for start in range(len(words) - size + 1):
                 part = " ".join(words[start : start + size])
-                if len(part) < 3 or not part[0].isupper():
+                # two letters only in capitals: "US Federal Reserve", "UK Border Force"
+                if (len(part) < 3 and not part.isupper()) or not part[0].isupper():
                     continue
                 key = norm(part)
                 # "Paddock Hill Bend", "Fairfax Metro": a common word is no place here
