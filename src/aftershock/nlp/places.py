@@ -177,6 +177,7 @@ class PlaceResolver:
         return p if p is not None else self.country_fallback(ctx)
 
     def country_fallback(self, ctx: PlaceContext | None) -> Place | None:
+        """The article's main country as a place (country precision), or None."""
         main = self.main_country(ctx) if ctx is not None else None
         return self.gazetteer.country(main) if main else None
 
