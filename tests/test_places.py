@@ -221,3 +221,17 @@ def test_an_unknown_name_falls_back_to_the_articles_country(coder, resolver):
     assert (
         resolver.resolve_toponym("Zorblax Arena", resolver.context(coder.nlp("It rained."))) is None
     )
+
+
+def test_the_fallback_country_is_where_the_story_is_set(coder, resolver):
+    # France is named more often, but the towns are in the United States
+    doc = coder.nlp(
+        "Fans from France filled bars in New Orleans and Baton Rouge, Louisiana. France "
+        "play Morocco on Sunday, and France expects a win, the visitors from France said."
+    )
+    ctx = resolver.context(doc)
+    assert max(ctx.countries, key=ctx.countries.__getitem__) == "FRA"
+    assert resolver.resolve_toponym("Zorblax Hall", ctx).country == "USA"
+    # a dateline says where the story is filed
+    ctx = resolver.context(doc, "PARIS")
+    assert resolver.resolve_toponym("Zorblax Hall", ctx).country == "FRA"

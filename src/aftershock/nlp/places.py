@@ -183,14 +183,18 @@ class PlaceResolver:
 
     @staticmethod
     def main_country(ctx: PlaceContext) -> str | None:
-        """The country an article names most (its dateline's on a tie or when it names none)."""
-        home = ctx.dateline.country if ctx.dateline is not None else None
-        if not ctx.countries:
-            return home
-        top = max(ctx.countries.values())
-        if home is not None and ctx.countries.get(home) == top:
-            return home
-        return max(ctx.countries.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        """The country an article is set in: its dateline's, else the one whose towns and
+        divisions it names most, else the one it names most (a story set in New Orleans
+        that mentions France four times is still set in the United States)."""
+        if ctx.dateline is not None and ctx.dateline.country:
+            return ctx.dateline.country
+        local: dict[str, int] = {}
+        for country, _ in ctx.admin1:
+            local[country] = local.get(country, 0) + 1
+        pool = local or ctx.countries
+        if not pool:
+            return None
+        return max(pool, key=lambda c: (pool[c], ctx.countries.get(c, 0.0), c))
 
     # -- events ---------------------------------------------------------------------
     def event_place(
