@@ -95,6 +95,8 @@ _POINTS = frozenset({"city", "site"})
 _MIN_CUE = 1.5
 # Margin above which a context-free resolution is trusted to build context.
 _SURE = 1.5
+# The cue of a name after "coded to" / "coded as" (see toponyms._cue).
+_CODED_CUE = 3.0
 # Weight of a place that only the article's other places settle.
 _UNSURE_WEIGHT = 0.25
 
@@ -212,6 +214,19 @@ class PlaceResolver:
         A mention needs ``trigger`` (Token), ``sent`` (Span), ``nominal`` (bool) and
         ``trig.kind``. The dateline fallback is the caller's.
         """
+        best = best if best is not None else (mentions[0] if mentions else None)
+        place = self._event_place(mentions, ctx, best, actors)
+        if best is not None and (place is None or place.feature not in _POINTS):
+            # "[coded to Beryslav]": the note names the town that stands for the event
+            for t in scan(self.gazetteer, best.sent, ctx, _spans(actors)):
+                if t.cue >= _CODED_CUE and t.place is not None and t.place.feature in _POINTS:
+                    if place is None or _within(t.place, place):
+                        return t.place
+        return place
+
+    def _event_place(
+        self, mentions: Sequence[Any], ctx: PlaceContext, best: Any, actors: Sequence[Any]
+    ) -> Place | None:
         for m in mentions:
             place = self.trigger_place(m.trigger, ctx, nominal=m.nominal, kind=m.trig.kind)
             if place is not None:
@@ -222,7 +237,6 @@ class PlaceResolver:
                     if finer is not None and finer.feature in _POINTS and _within(finer, place):
                         return finer
                 return place
-        best = best if best is not None else (mentions[0] if mentions else None)
         if best is None:
             return None
         return self.sentence_place(best.sent, ctx, actors=actors)

@@ -161,11 +161,15 @@ def _inside(p: Place, q: Place) -> bool:
     return False
 
 
+# A city this large is itself, whatever a qualifier it does not lie in seems to say.
+_WELL_KNOWN = 1_000_000
 _COMPASS_TAIL = re.compile(r"[\s-]+(north|south|east|west|central)$", re.I)
 
 
 def _cands(gaz: Gazetteer, text: str) -> tuple[list[Place], str | None]:
     name, want = split_kind(text.strip())
+    if not gaz.candidates(name) and " - " in name:
+        name = name.split(" - ")[0]  # "Bogota - Teusaquillo": a city's district
     if not gaz.candidates(name):
         name = _COMPASS_TAIL.sub("", name)  # "Shan-North", "Yangon-East": part of a division
     out = [c.place for c in gaz.candidates(name) if c.how != DEMONYM]
@@ -226,6 +230,8 @@ def resolve_qualified(
             best = (*rank, p)
     if best is not None:
         return best[2]
+    if any(p.feature == "city" and p.population >= _WELL_KNOWN for p in cands):
+        return None  # "Bogota (Bogota, D.C.)": a capital is not a town of the qualifier's
     # the name is unknown here (or only elsewhere): its innermost qualifier that lies in
     # the outer ones stands in for it
     for k, qs in enumerate(qc):
@@ -262,7 +268,9 @@ def _namey(tok: Token) -> bool:
     return (
         bool(t)
         and (t[0].isupper() or (t[0].isdigit() and tok.pos_ == "PROPN"))
-        and tok.ent_type_ not in _NOT_NAME_ENTS
+        # a town the small model takes for a people ("coded to Beryslav" tagged NORP) is
+        # still a name when the parser calls it a proper noun
+        and (tok.ent_type_ not in _NOT_NAME_ENTS or (tok.ent_type_ == "NORP" and tok.pos_ == "PROPN"))
         and tok.pos_ not in ("PRON", "DET", "ADP", "CCONJ", "AUX", "VERB")
     )
 
@@ -391,7 +399,9 @@ def scan(
                 i = of + 1
                 continue
             # "Los Angeles - Central": a city and its district; the city stands for both
-            tail = b if hit < b and doc[hit].text == "-" else hit
+            # ("Seoul City - Jongno" too: the city's own "City" word before the dash)
+            city_dash = hit + 1 < b and doc[hit].lower_ == "city" and doc[hit + 1].text == "-"
+            tail = b if hit < b and (doc[hit].text == "-" or city_dash) else hit
             top = _score_name(gaz, sent, i, hit, b, ctx, used, tail)
             if top is not None:
                 any_hit = True
@@ -484,6 +494,11 @@ def _cue(sent: Span, i: int) -> float:
     while prev >= sent.start and doc[prev].lower_ in _BEFORE_NAME:
         prev -= 1  # "in central Lancaster", "near the town"
     pw = doc[prev].lower_ if prev >= sent.start else ""
+    if pw == "(" and prev > sent.start and (
+        doc[prev - 1].pos_ in ("NOUN", "PROPN") or doc[prev - 1].text == ")"
+    ):
+        # a place in brackets after a thing: "in front of the city hall (Suwon)"
+        return 2.0
     if pw in PLACE_PREPS:
         return 2.0
     if pw in ("to", "as") and prev - 1 >= sent.start and doc[prev - 1].lower_ == "coded":
@@ -534,6 +549,8 @@ def _building(
         return None
     place = resolve_qualified(gaz, quals[0], quals[1:], ctx) if len(quals) > 1 else None
     place = place or gaz.resolve(quals[0], ctx, demonyms=False)
+    if place is None and " - " in quals[0]:  # "(Seoul City - Jongno)": a city's district
+        place = gaz.resolve(quals[0].split(" - ")[0], ctx, demonyms=False)
     if place is None or place.feature in _ROUGH:
         return None
     cue = _cue(sent, a)
