@@ -219,9 +219,10 @@ class PlaceResolver:
         if best is not None and (place is None or place.feature not in _POINTS):
             # "[coded to Beryslav]": the note names the town that stands for the event
             for t in scan(self.gazetteer, best.sent, ctx, _spans(actors)):
-                if t.cue >= _CODED_CUE and t.place is not None and t.place.feature in _POINTS:
-                    if place is None or _within(t.place, place):
-                        return t.place
+                coded = t.place if t.cue >= _CODED_CUE else None
+                fits = coded is not None and (place is None or _within(coded, place))
+                if fits and coded.feature in _POINTS:
+                    return coded
         return place
 
     def _event_place(

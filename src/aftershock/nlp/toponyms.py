@@ -228,8 +228,10 @@ def resolve_qualified(
         )
         if best is None or rank > best[:2]:
             best = (*rank, p)
-    if best is not None:
+    if best is not None and (best[0] >= 1.0 or len(qc) > 1 or not _division_named(qc, best[2])):
         return best[2]
+    # only the country agrees while a division of it is named: "Vale (North Carolina)" is
+    # not Orangevale, California; the division stands in
     if any(p.feature == "city" and p.population >= _WELL_KNOWN for p in cands):
         return None  # "Bogota (Bogota, D.C.)": a capital is not a town of the qualifier's
     # the name is unknown here (or only elsewhere): its innermost qualifier that lies in
@@ -258,6 +260,13 @@ def resolve_qualified(
     return None
 
 
+def _division_named(qc: list[list[Place]], p: Place) -> bool:
+    """Whether a qualifier names a division of ``p``'s country (that does not hold it)."""
+    return any(
+        q.feature in ("admin1", "admin2") and q.country == p.country for qs in qc for q in qs
+    )
+
+
 def _in_ctx(p: Place, ctx: PlaceContext | None) -> bool:
     """Whether the article names the place's country (a tie-breaker between namesakes)."""
     return ctx is not None and p.country is not None and p.country in ctx.countries
@@ -270,7 +279,9 @@ def _namey(tok: Token) -> bool:
         and (t[0].isupper() or (t[0].isdigit() and tok.pos_ == "PROPN"))
         # a town the small model takes for a people ("coded to Beryslav" tagged NORP) is
         # still a name when the parser calls it a proper noun
-        and (tok.ent_type_ not in _NOT_NAME_ENTS or (tok.ent_type_ == "NORP" and tok.pos_ == "PROPN"))
+        and (
+            tok.ent_type_ not in _NOT_NAME_ENTS or (tok.ent_type_ == "NORP" and tok.pos_ == "PROPN")
+        )
         and tok.pos_ not in ("PRON", "DET", "ADP", "CCONJ", "AUX", "VERB")
     )
 
@@ -494,8 +505,10 @@ def _cue(sent: Span, i: int) -> float:
     while prev >= sent.start and doc[prev].lower_ in _BEFORE_NAME:
         prev -= 1  # "in central Lancaster", "near the town"
     pw = doc[prev].lower_ if prev >= sent.start else ""
-    if pw == "(" and prev > sent.start and (
-        doc[prev - 1].pos_ in ("NOUN", "PROPN") or doc[prev - 1].text == ")"
+    if (
+        pw == "("
+        and prev > sent.start
+        and (doc[prev - 1].pos_ in ("NOUN", "PROPN") or doc[prev - 1].text == ")")
     ):
         # a place in brackets after a thing: "in front of the city hall (Suwon)"
         return 2.0
