@@ -56,7 +56,10 @@ __all__ = [
 
 _PLACE_LABELS = ("GPE", "LOC", "FAC")
 _CONTEXT_LABELS = ("GPE", "LOC", "FAC", "NORP")
-_PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "into"})
+# ("marched through Olsztyn": a march happens along its way)
+_PLACE_PREPS = frozenset(
+    {"in", "near", "at", "outside", "across", "around", "inside", "into", "through"}
+)
 _TARGET_PREPS = frozenset({"on", "against"})  # "the attack on Ain al-Asad"
 _PLACE_NOUNS = frozenset(
     {

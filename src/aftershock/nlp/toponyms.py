@@ -36,10 +36,22 @@ __all__ = [
 ]
 
 PLACE_PREPS = frozenset(
-    {"in", "near", "at", "outside", "across", "around", "inside", "into", "off", "between"}
+    {
+        "in",
+        "near",
+        "at",
+        "outside",
+        "across",
+        "around",
+        "inside",
+        "into",
+        "off",
+        "between",
+        "through",
+    }
 )
 # ("from" is left out: "recalled its ambassador from Tehran" happened elsewhere)
-_WEAK_PREPS = frozenset({"to", "through", "towards", "toward", "over", "along"})
+_WEAK_PREPS = frozenset({"to", "towards", "toward", "over", "along"})
 # Words after a name that say it is a place, and what kind ("Ghotki city", "Taze township").
 KIND_AFTER = {
     "city": "city",
