@@ -111,6 +111,8 @@ _BEFORE_NAME = frozenset(
     " greater outer inner".split()
 )
 _MAX_WORDS = 6
+# Nouns of a place's surroundings before "of": "the outskirts of Goma".
+_AROUND_OF = frozenset("direction outskirts outskirt vicinity suburbs environs".split())
 
 
 @dataclass(slots=True)
@@ -528,6 +530,8 @@ def _cue(sent: Span, i: int) -> float:
         return 2.0
     if pw in ("to", "as") and prev - 1 >= sent.start and doc[prev - 1].lower_ == "coded":
         return 3.0
+    if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in _AROUND_OF:
+        return 2.0  # "in the direction of Izium", "on the outskirts of Goma"
     if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in KIND_AFTER:
         return 2.5
     return 1.0 if pw in _WEAK_PREPS else 0.0
