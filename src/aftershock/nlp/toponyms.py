@@ -111,6 +111,11 @@ _BEFORE_NAME = frozenset(
     " greater outer inner".split()
 )
 _MAX_WORDS = 6
+# Sites named after their town: "the tribunal of Paris", "the main square of Goma".
+_SITE_OF = frozenset(
+    "council tribunal court courthouse university school square hall prefecture streets"
+    " centre center port harbour harbor".split()
+)
 # Nouns of a place's surroundings before "of": "the outskirts of Goma".
 _AROUND_OF = frozenset("direction outskirts outskirt vicinity suburbs environs".split())
 
@@ -488,8 +493,9 @@ def _score_name(
     if place is None:
         return None
     label = doc[i].ent_type_
-    if not quals and label not in ("GPE", "LOC", "FAC"):
-        # an alternate name only ("Black" for Blacksburg): weak evidence on its own
+    if not quals and label not in ("GPE", "LOC", "FAC") and j - i == 1:
+        # a one-word alternate name only ("Black" for Blacksburg): weak evidence on its
+        # own; a longer one is a real exonym ("Den Haag")
         main = any(c.how != ALT for c in gaz.candidates(name) if c.place == place)
         score -= 0.0 if main else 1.5
     if label in ("GPE", "LOC", "FAC"):
@@ -530,6 +536,8 @@ def _cue(sent: Span, i: int) -> float:
         return 2.0
     if pw in ("to", "as") and prev - 1 >= sent.start and doc[prev - 1].lower_ == "coded":
         return 3.0
+    if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in _SITE_OF:
+        return 2.0  # "in front of the city council of Paris", "the university of Leeds"
     if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in _AROUND_OF:
         return 2.0  # "in the direction of Izium", "on the outskirts of Goma"
     if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in KIND_AFTER:
