@@ -288,3 +288,12 @@ def test_a_lone_division_qualifier_beats_a_namesake_elsewhere(gaz):
     assert p.country == "USA" and p.admin1 == "North Carolina"
     # a capital is itself whatever an abbreviation after it resolves to
     assert resolve_qualified(gaz, "Bogota", ["D.C."]) is None
+
+
+def test_korean_suffixes_and_french_compass_words_in_qualifiers(gaz):
+    # "-gun" (county), "-ri" (village), "-myeon" (township): the county seat stands in
+    p = resolve_qualified(gaz, "Sangdong-ri", ["Hwasan-myeon", "Hongseong-gun"])
+    assert p.country == "KOR" and near(p, 36.60, 126.67)
+    # "Sud-Kivu" is South Kivu, a province the gazetteer spells in English
+    p = resolve_qualified(gaz, "Kabingo Kati", ["Sud-Kivu"])
+    assert p.country == "COD" and p.feature == "admin1"

@@ -182,6 +182,9 @@ def _inside(p: Place, q: Place) -> bool:
 
 # A city this large is itself, whatever a qualifier it does not lie in seems to say.
 _WELL_KNOWN = 1_000_000
+_KOREAN_SUFFIX = re.compile(r"-(gun|si|gu|ri|myeon|eup|dong)$", re.I)
+_FRENCH_COMPASS = re.compile(r"(nord|sud|est|ouest)[\s-]+", re.I)
+_COMPASS_EN = {"nord": "North", "sud": "South", "est": "East", "ouest": "West"}
 _COMPASS_TAIL = re.compile(r"[\s-]+(north|south|east|west|central)$", re.I)
 
 
@@ -189,6 +192,15 @@ def _cands(gaz: Gazetteer, text: str) -> tuple[list[Place], str | None]:
     name, want = split_kind(text.strip())
     if not gaz.candidates(name) and " - " in name:
         name = name.split(" - ")[0]  # "Bogota - Teusaquillo": a city's district
+    if not gaz.candidates(name):
+        # "Hongseong-gun", "Singyeong-ri": Korean romanised division suffixes
+        bare = _KOREAN_SUFFIX.sub("", name)
+        name = bare if gaz.candidates(bare) else name
+    if not gaz.candidates(name):
+        # "Sud-Kivu", "Nord-Ouest": French compass words before a division's name
+        m = _FRENCH_COMPASS.match(name)
+        if m and gaz.candidates(_COMPASS_EN[m.group(1).lower()] + " " + name[m.end() :]):
+            name = _COMPASS_EN[m.group(1).lower()] + " " + name[m.end() :]
     if not gaz.candidates(name):
         name = _COMPASS_TAIL.sub("", name)  # "Shan-North", "Yangon-East": part of a division
     out = [c.place for c in gaz.candidates(name) if c.how != DEMONYM]
