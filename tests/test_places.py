@@ -235,3 +235,65 @@ def test_the_fallback_country_is_where_the_story_is_set(coder, resolver):
     # a dateline says where the story is filed
     ctx = resolver.context(doc, "PARIS")
     assert resolver.resolve_toponym("Zorblax Hall", ctx).country == "FRA"
+
+
+def test_notes_style_place_conventions(coder, gaz):
+    def place(text: str):
+        events = coder.code(Article(id="n", text=text, date=date(2024, 2, 8), origin="t"))
+        locs = [e["location"] for e in events if e["location"]]
+        return locs[0] if locs else None
+
+    # a place in brackets after a thing, written as "City - District"
+    p = place(
+        "On 3 May 2024, residents protested in front of the presidential office"
+        " (Seoul City - Yongsan) against the plan."
+    )
+    assert p is not None and p["country"] == "KOR" and near_point(p, 37.57, 126.98)
+    p = place(
+        "On 3 May 2024, taxi drivers protested in front of the Daegu Metropolitan City"
+        " Council (Daegu - Jung)."
+    )
+    assert p is not None and p["country"] == "KOR" and near_point(p, 35.87, 128.59)
+    # a city's district as the name, with a qualifier that abbreviates the capital district
+    p = place("On 3 May 2024, in Bogota - Chapinero (Bogota, D.C.), students protested.")
+    assert p["country"] == "COL" and near_point(p, 4.61, -74.08)
+    # the town the note says stands for the event, even one the model tags as a people
+    p = place("On 3 May 2024, artillery shelled Beryslavskyi rayon, Kherson [coded to Beryslav].")
+    assert p["country"] == "UKR" and near_point(p, 46.84, 33.43)
+    p = place(
+        "On 3 May 2024, troops fired on Konotopskyi district of Sumy region (coded to Konotop)."
+    )
+    assert p["precision"] == "city" and near_point(p, 51.23, 33.20)
+    # a march happens where it passes
+    p = place("On 3 May 2024, about 300 people marched through Olsztyn against the new tax.")
+    assert p is not None and p["country"] == "POL" and near_point(p, 53.78, 20.49)
+    # surroundings and sites named after their town
+    p = place(
+        "On 3 May 2024, Russian forces engaged in an offensive in the direction of Bakhmut,"
+        " but were repulsed."
+    )
+    assert p is not None and near_point(p, 48.59, 38.00)
+    p = place("On 3 May 2024, gunmen clashed with soldiers on the outskirts of Bunia.")
+    assert p is not None and p["country"] == "COD" and near_point(p, 1.56, 30.25)
+    p = place("On 3 May 2024, lawyers demonstrated in front of the tribunal of Lyon.")
+    assert p is not None and p["country"] == "FRA" and near_point(p, 45.75, 4.85)
+    # a multi-word exonym is a real name of the town
+    p = place("On 3 May 2024, about 50 people staged a protest at the Russian embassy in Den Haag.")
+    assert p is not None and p["country"] == "NLD" and near_point(p, 52.08, 4.30)
+
+
+def test_a_lone_division_qualifier_beats_a_namesake_elsewhere(gaz):
+    # only the country agrees with Orangevale, California; the state stands in
+    p = resolve_qualified(gaz, "Vale", ["North Carolina"])
+    assert p.country == "USA" and p.admin1 == "North Carolina"
+    # a capital is itself whatever an abbreviation after it resolves to
+    assert resolve_qualified(gaz, "Bogota", ["D.C."]) is None
+
+
+def test_korean_suffixes_and_french_compass_words_in_qualifiers(gaz):
+    # "-gun" (county), "-ri" (village), "-myeon" (township): the county seat stands in
+    p = resolve_qualified(gaz, "Sangdong-ri", ["Hwasan-myeon", "Hongseong-gun"])
+    assert p.country == "KOR" and near(p, 36.60, 126.67)
+    # "Sud-Kivu" is South Kivu, a province the gazetteer spells in English
+    p = resolve_qualified(gaz, "Kabingo Kati", ["Sud-Kivu"])
+    assert p.country == "COD" and p.feature == "admin1"

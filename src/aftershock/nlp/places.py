@@ -56,7 +56,10 @@ __all__ = [
 
 _PLACE_LABELS = ("GPE", "LOC", "FAC")
 _CONTEXT_LABELS = ("GPE", "LOC", "FAC", "NORP")
-_PLACE_PREPS = frozenset({"in", "near", "at", "outside", "across", "around", "inside", "into"})
+# ("marched through Olsztyn": a march happens along its way)
+_PLACE_PREPS = frozenset(
+    {"in", "near", "at", "outside", "across", "around", "inside", "into", "through"}
+)
 _TARGET_PREPS = frozenset({"on", "against"})  # "the attack on Ain al-Asad"
 _PLACE_NOUNS = frozenset(
     {
@@ -95,6 +98,8 @@ _POINTS = frozenset({"city", "site"})
 _MIN_CUE = 1.5
 # Margin above which a context-free resolution is trusted to build context.
 _SURE = 1.5
+# The cue of a name after "coded to" / "coded as" (see toponyms._cue).
+_CODED_CUE = 3.0
 # Weight of a place that only the article's other places settle.
 _UNSURE_WEIGHT = 0.25
 
@@ -212,6 +217,20 @@ class PlaceResolver:
         A mention needs ``trigger`` (Token), ``sent`` (Span), ``nominal`` (bool) and
         ``trig.kind``. The dateline fallback is the caller's.
         """
+        best = best if best is not None else (mentions[0] if mentions else None)
+        place = self._event_place(mentions, ctx, best, actors)
+        if best is not None and (place is None or place.feature not in _POINTS):
+            # "[coded to Beryslav]": the note names the town that stands for the event
+            for t in scan(self.gazetteer, best.sent, ctx, _spans(actors)):
+                coded = t.place if t.cue >= _CODED_CUE else None
+                fits = coded is not None and (place is None or _within(coded, place))
+                if fits and coded.feature in _POINTS:
+                    return coded
+        return place
+
+    def _event_place(
+        self, mentions: Sequence[Any], ctx: PlaceContext, best: Any, actors: Sequence[Any]
+    ) -> Place | None:
         for m in mentions:
             place = self.trigger_place(m.trigger, ctx, nominal=m.nominal, kind=m.trig.kind)
             if place is not None:
@@ -222,7 +241,6 @@ class PlaceResolver:
                     if finer is not None and finer.feature in _POINTS and _within(finer, place):
                         return finer
                 return place
-        best = best if best is not None else (mentions[0] if mentions else None)
         if best is None:
             return None
         return self.sentence_place(best.sent, ctx, actors=actors)

@@ -36,10 +36,22 @@ __all__ = [
 ]
 
 PLACE_PREPS = frozenset(
-    {"in", "near", "at", "outside", "across", "around", "inside", "into", "off", "between"}
+    {
+        "in",
+        "near",
+        "at",
+        "outside",
+        "across",
+        "around",
+        "inside",
+        "into",
+        "off",
+        "between",
+        "through",
+    }
 )
 # ("from" is left out: "recalled its ambassador from Tehran" happened elsewhere)
-_WEAK_PREPS = frozenset({"to", "through", "towards", "toward", "over", "along"})
+_WEAK_PREPS = frozenset({"to", "towards", "toward", "over", "along"})
 # Words after a name that say it is a place, and what kind ("Ghotki city", "Taze township").
 KIND_AFTER = {
     "city": "city",
@@ -99,6 +111,13 @@ _BEFORE_NAME = frozenset(
     " greater outer inner".split()
 )
 _MAX_WORDS = 6
+# Sites named after their town: "the tribunal of Paris", "the main square of Goma".
+_SITE_OF = frozenset(
+    "council tribunal court courthouse university school square hall prefecture streets"
+    " centre center port harbour harbor".split()
+)
+# Nouns of a place's surroundings before "of": "the outskirts of Goma".
+_AROUND_OF = frozenset("direction outskirts outskirt vicinity suburbs environs".split())
 
 
 @dataclass(slots=True)
@@ -161,11 +180,27 @@ def _inside(p: Place, q: Place) -> bool:
     return False
 
 
+# A city this large is itself, whatever a qualifier it does not lie in seems to say.
+_WELL_KNOWN = 1_000_000
+_KOREAN_SUFFIX = re.compile(r"-(gun|si|gu|ri|myeon|eup|dong)$", re.I)
+_FRENCH_COMPASS = re.compile(r"(nord|sud|est|ouest)[\s-]+", re.I)
+_COMPASS_EN = {"nord": "North", "sud": "South", "est": "East", "ouest": "West"}
 _COMPASS_TAIL = re.compile(r"[\s-]+(north|south|east|west|central)$", re.I)
 
 
 def _cands(gaz: Gazetteer, text: str) -> tuple[list[Place], str | None]:
     name, want = split_kind(text.strip())
+    if not gaz.candidates(name) and " - " in name:
+        name = name.split(" - ")[0]  # "Bogota - Teusaquillo": a city's district
+    if not gaz.candidates(name):
+        # "Hongseong-gun", "Singyeong-ri": Korean romanised division suffixes
+        bare = _KOREAN_SUFFIX.sub("", name)
+        name = bare if gaz.candidates(bare) else name
+    if not gaz.candidates(name):
+        # "Sud-Kivu", "Nord-Ouest": French compass words before a division's name
+        m = _FRENCH_COMPASS.match(name)
+        if m and gaz.candidates(_COMPASS_EN[m.group(1).lower()] + " " + name[m.end() :]):
+            name = _COMPASS_EN[m.group(1).lower()] + " " + name[m.end() :]
     if not gaz.candidates(name):
         name = _COMPASS_TAIL.sub("", name)  # "Shan-North", "Yangon-East": part of a division
     out = [c.place for c in gaz.candidates(name) if c.how != DEMONYM]
@@ -224,8 +259,12 @@ def resolve_qualified(
         )
         if best is None or rank > best[:2]:
             best = (*rank, p)
-    if best is not None:
+    if best is not None and (best[0] >= 1.0 or len(qc) > 1 or not _division_named(qc, best[2])):
         return best[2]
+    # only the country agrees while a division of it is named: "Vale (North Carolina)" is
+    # not Orangevale, California; the division stands in
+    if any(p.feature == "city" and p.population >= _WELL_KNOWN for p in cands):
+        return None  # "Bogota (Bogota, D.C.)": a capital is not a town of the qualifier's
     # the name is unknown here (or only elsewhere): its innermost qualifier that lies in
     # the outer ones stands in for it
     for k, qs in enumerate(qc):
@@ -252,6 +291,13 @@ def resolve_qualified(
     return None
 
 
+def _division_named(qc: list[list[Place]], p: Place) -> bool:
+    """Whether a qualifier names a division of ``p``'s country (that does not hold it)."""
+    return any(
+        q.feature in ("admin1", "admin2") and q.country == p.country for qs in qc for q in qs
+    )
+
+
 def _in_ctx(p: Place, ctx: PlaceContext | None) -> bool:
     """Whether the article names the place's country (a tie-breaker between namesakes)."""
     return ctx is not None and p.country is not None and p.country in ctx.countries
@@ -262,7 +308,11 @@ def _namey(tok: Token) -> bool:
     return (
         bool(t)
         and (t[0].isupper() or (t[0].isdigit() and tok.pos_ == "PROPN"))
-        and tok.ent_type_ not in _NOT_NAME_ENTS
+        # a town the small model takes for a people ("coded to Beryslav" tagged NORP) is
+        # still a name when the parser calls it a proper noun
+        and (
+            tok.ent_type_ not in _NOT_NAME_ENTS or (tok.ent_type_ == "NORP" and tok.pos_ == "PROPN")
+        )
         and tok.pos_ not in ("PRON", "DET", "ADP", "CCONJ", "AUX", "VERB")
     )
 
@@ -391,7 +441,9 @@ def scan(
                 i = of + 1
                 continue
             # "Los Angeles - Central": a city and its district; the city stands for both
-            tail = b if hit < b and doc[hit].text == "-" else hit
+            # ("Seoul City - Jongno" too: the city's own "City" word before the dash)
+            city_dash = hit + 1 < b and doc[hit].lower_ == "city" and doc[hit + 1].text == "-"
+            tail = b if hit < b and (doc[hit].text == "-" or city_dash) else hit
             top = _score_name(gaz, sent, i, hit, b, ctx, used, tail)
             if top is not None:
                 any_hit = True
@@ -453,8 +505,9 @@ def _score_name(
     if place is None:
         return None
     label = doc[i].ent_type_
-    if not quals and label not in ("GPE", "LOC", "FAC"):
-        # an alternate name only ("Black" for Blacksburg): weak evidence on its own
+    if not quals and label not in ("GPE", "LOC", "FAC") and j - i == 1:
+        # a one-word alternate name only ("Black" for Blacksburg): weak evidence on its
+        # own; a longer one is a real exonym ("Den Haag")
         main = any(c.how != ALT for c in gaz.candidates(name) if c.place == place)
         score -= 0.0 if main else 1.5
     if label in ("GPE", "LOC", "FAC"):
@@ -484,10 +537,21 @@ def _cue(sent: Span, i: int) -> float:
     while prev >= sent.start and doc[prev].lower_ in _BEFORE_NAME:
         prev -= 1  # "in central Lancaster", "near the town"
     pw = doc[prev].lower_ if prev >= sent.start else ""
+    if (
+        pw == "("
+        and prev > sent.start
+        and (doc[prev - 1].pos_ in ("NOUN", "PROPN") or doc[prev - 1].text == ")")
+    ):
+        # a place in brackets after a thing: "in front of the city hall (Suwon)"
+        return 2.0
     if pw in PLACE_PREPS:
         return 2.0
     if pw in ("to", "as") and prev - 1 >= sent.start and doc[prev - 1].lower_ == "coded":
         return 3.0
+    if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in _SITE_OF:
+        return 2.0  # "in front of the city council of Paris", "the university of Leeds"
+    if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in _AROUND_OF:
+        return 2.0  # "in the direction of Izium", "on the outskirts of Goma"
     if pw == "of" and prev - 1 >= sent.start and doc[prev - 1].lower_ in KIND_AFTER:
         return 2.5
     return 1.0 if pw in _WEAK_PREPS else 0.0
@@ -534,6 +598,8 @@ def _building(
         return None
     place = resolve_qualified(gaz, quals[0], quals[1:], ctx) if len(quals) > 1 else None
     place = place or gaz.resolve(quals[0], ctx, demonyms=False)
+    if place is None and " - " in quals[0]:  # "(Seoul City - Jongno)": a city's district
+        place = gaz.resolve(quals[0].split(" - ")[0], ctx, demonyms=False)
     if place is None or place.feature in _ROUGH:
         return None
     cue = _cue(sent, a)
