@@ -31,3 +31,17 @@ def coder():
     from aftershock.coder import Coder
 
     return Coder()
+
+
+@pytest.fixture(scope="session")
+def gaz():
+    """The default gazetteer (built once and cached)."""
+    from aftershock.nlp.places import default_gazetteer
+
+    return default_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def resolver(coder):
+    """The coder's own place resolver."""
+    return coder.places

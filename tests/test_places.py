@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from aftershock.nlp.gazindex import _cache_key
 from aftershock.nlp.places import (
     Gazetteer,
     PlaceContext,
-    PlaceResolver,
-    default_gazetteer,
     haversine_km,
     norm,
 )
 from aftershock.nlp.toponyms import resolve_qualified
 from aftershock.records import Article
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return default_gazetteer()
 
 
 def near(place, lat: float, lon: float, km: float = 30) -> bool:
@@ -94,11 +85,6 @@ def test_cached_index_matches_a_fresh_build(tmp_path):
     loaded = Gazetteer(cache_dir=tmp_path)  # reads it
     assert len(built) == len(loaded) > 230_000
     assert loaded.lookup("Kirkuk") == built.lookup("Kirkuk")
-
-
-@pytest.fixture(scope="module")
-def resolver(coder) -> PlaceResolver:
-    return coder.places
 
 
 def test_context_from_the_article(coder, resolver):

@@ -5,25 +5,10 @@ the sentences are invented."""
 
 from __future__ import annotations
 
-import pytest
-
 from aftershock.nlp.places import (
-    Gazetteer,
     PlaceContext,
-    PlaceResolver,
-    default_gazetteer,
     haversine_km,
 )
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return default_gazetteer()
-
-
-@pytest.fixture(scope="module")
-def resolver(coder) -> PlaceResolver:
-    return coder.places
 
 
 def near(place, lat: float, lon: float, km: float = 30) -> bool:

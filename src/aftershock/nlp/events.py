@@ -667,12 +667,9 @@ class MentionFinder:
                         break
             if owner is None or owner.trig.kind not in ("violent", "kill"):
                 continue
-            if owner.actor2 is None:
-                owner.actor2 = m.actor2
             if owner.actor1 is None and m.actor1 is not None and m.actor1.start != owner.trigger.i:
                 owner.actor1 = m.actor1
-            owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
-            m.absorbed.append(m.trigger)
+            _fold(owner, m)
         # "a drone strike hit a depot": the verb reports the noun's own action, so the noun
         # (the more specific code) keeps it and takes the verb's target
         for m in mentions:
@@ -684,10 +681,7 @@ class MentionFinder:
                 continue
             if owner.definite:
                 continue  # "the attack targeted ...": the noun points back, the verb reports
-            if owner.actor2 is None:
-                owner.actor2 = m.actor2
-            owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
-            m.absorbed.append(m.trigger)
+            _fold(owner, m)
         # "the strike that claimed the lives of three members of X": target from victims
         for m in mentions:
             if m.nominal and m.trig.kind == "violent" and m.actor2 is None:
@@ -695,6 +689,15 @@ class MentionFinder:
                     if t.lemma_.lower() == "life" and t.head.lemma_.lower() in ("claim", "take"):
                         for o in syntax.objects_of(t, ("of",)):
                             m.actor2 = self.resolver.resolve(o)
+
+
+def _fold(owner: Mention, m: Mention) -> None:
+    """``m`` reports ``owner``'s action: the owner takes its target and toll, and ``m`` is
+    dropped."""
+    if owner.actor2 is None:
+        owner.actor2 = m.actor2
+    owner.fatalities = max(filter(None, [owner.fatalities, m.fatalities]), default=None)
+    m.absorbed.append(m.trigger)
 
 
 def _rank_clauses(mentions: list[Mention]) -> None:
