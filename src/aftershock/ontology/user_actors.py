@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,27 +31,13 @@ __all__ = ["ActorRow", "add_actor", "list_actors", "remove_actor", "set_role"]
 
 
 @dataclass(frozen=True, slots=True)
-class ActorRow:
+class ActorRow(ActorEntry):
     """One knowledge-base entry for listing, with where it comes from."""
 
-    name: str
-    aliases: tuple[str, ...]
-    country: str | None
-    role: str
-    code: str
-    sponsor: str | None
     source: str  # "package" or "user"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "aliases": list(self.aliases),
-            "country": self.country,
-            "role": self.role,
-            "code": self.code,
-            "sponsor": self.sponsor,
-            "source": self.source,
-        }
+        return {**asdict(self), "aliases": list(self.aliases)}
 
 
 def _read(path: Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
